@@ -1,0 +1,242 @@
+"""A synthetic but plausible demo county: parcels, factory buildings and key projects, seeded.
+
+Parcels are laid out in Gauss–Krüger metres as blocks of a rotated street grid around the
+industrial parks and the town seats, one parcel per block with a road margin, so no two
+parcels overlap; every parcel lies inside the county outline. All names are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+
+from shapely import affinity
+from shapely.geometry import Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from geo.areas import ellipsoidal_area_m2
+from geo.county import County
+from geo.crs import gk_epsg, reproject, to_storage
+from geo.fields import STAGES
+from geo.geometry import as_multipolygon, to_db
+from geo.models import Building, Parcel, Project
+
+DEFAULT_SEED = 141023
+
+# (project name stem, GB/T 4754 division, priority-industry tag)
+PROJECT_TYPES = [
+    ("焦化升级改造项目", "25", "coking_steel"), ("焦炉煤气制LNG项目", "25", "coking_steel"),
+    ("短流程炼钢项目", "31", "coking_steel"), ("精品钢材深加工项目", "31", "coking_steel"),
+    ("高端铸锻件项目", "33", "equipment"), ("矿山机械制造项目", "35", "equipment"),
+    ("农机装备制造项目", "35", "equipment"), ("风电装备制造项目", "38", "new_energy"),
+    ("光伏组件项目", "38", "new_energy"), ("氢能综合利用项目", "26", "new_energy"),
+    ("新型建材项目", "30", "new_materials"), ("碳纤维复合材料项目", "28", "new_materials"),
+    ("特种耐火材料项目", "30", "new_materials"), ("农产品精深加工项目", "13", "food_medicine"),
+    ("中药饮片加工项目", "27", "food_medicine"), ("酿酒扩能项目", "15", "food_medicine"),
+    ("冷链物流园项目", "59", "logistics"), ("电商仓储物流中心项目", "59", "logistics"),
+    ("遗址文化旅游项目", "87", "culture_tourism"), ("民俗文化园项目", "87", "culture_tourism"),
+    ("固废综合利用项目", "42", "circular"), ("再生资源回收加工项目", "42", "circular"),
+    ("新能源汽车零部件项目", "36", "nev"), ("电动重卡换电站项目", "36", "nev"),
+    ("余热发电项目", "44", "energy_saving"), ("污水处理提标项目", "77", "energy_saving"),
+    ("软件与数据服务中心项目", "65", "modern_services"),
+    ("检验检测中心项目", "73", "modern_services"),
+]
+COMPANY_STEMS = ["晋南", "汾河", "尧都", "陶寺", "丁村", "襄陵", "塔儿山", "姑射", "汾城", "临汾",
+                 "三晋", "华宇", "鑫源", "宏达", "恒信", "瑞丰", "兴旺", "金岭", "中晟", "益民"]
+COMPANY_KINDS = ["实业", "钢铁", "焦化", "铸造", "建材", "新材料", "能源", "食品", "物流",
+                 "机械", "化工", "农业开发", "科技"]
+LEADERS = ["王建国", "李志强", "张海军", "刘红梅", "陈晓东", "杨永刚", "赵文斌", "孙丽华"]
+UNITS = ["县发展和改革局", "县工业和信息化局", "县商务局", "县自然资源局", "经济技术开发区管委会",
+         "县文化和旅游局", "县农业农村局", "县能源局"]
+STOCK_USES = ["0601", "0601", "100101", "100102", "0508", "1101", "05H1", "0901"]
+IDLE_USES = ["0601", "0601", "100102", "100103", "0602"]
+
+
+@dataclass
+class Plot:
+    """A parcel-shaped polygon (GK metres) and where it lies."""
+
+    shape: BaseGeometry
+    town: str | None = None
+    park: str | None = None
+    role: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _cluster(rng: random.Random, centre: Point, cells: int, cell: float) -> list[Polygon]:
+    """Return ``cells`` non-overlapping parcel polygons on a rotated grid around ``centre``."""
+    side = math.ceil(math.sqrt(cells * 1.4))
+    angle = rng.uniform(-25, 25)
+    plots = []
+    for i in range(side):
+        for j in range(side):
+            if rng.random() < 0.25:  # gaps: roads, villages, fields
+                continue
+            x0 = centre.x + (i - side / 2) * cell
+            y0 = centre.y + (j - side / 2) * cell
+            margin = cell * 0.08
+            w = rng.uniform(0.45, 1.0) * (cell - 2 * margin)
+            h = rng.uniform(0.45, 1.0) * (cell - 2 * margin)
+            x, y = x0 + margin, y0 + margin
+            # A slightly irregular quadrilateral inside the block, as surveyed parcels are.
+            jit = [rng.uniform(0, 0.06) * min(w, h) for _ in range(4)]
+            poly = Polygon([(x + jit[0], y), (x + w, y + jit[1]), (x + w - jit[2], y + h),
+                            (x, y + h - jit[3])])
+            plots.append(affinity.rotate(poly, angle, origin=centre))
+    rng.shuffle(plots)
+    return plots[:cells]
+
+
+def layout(county: County, rng: random.Random, want: int) -> list[Plot]:
+    """Return at least ``want`` non-overlapping plots inside the county, in GK metres."""
+    epsg = gk_epsg(county.gk_central_meridian, with_zone_prefix=False)
+    outline = prep(reproject(county.outline, 4490, epsg).buffer(-30))
+    towns = [(t, reproject(t.geometry, 4490, epsg)) for t in county.towns]
+    parks = [(p, reproject(p.geometry, 4490, epsg)) for p in county.parks]
+    seeds: list[tuple[Point, int, float]] = []
+    for _park, geom in parks:
+        seeds.append((geom.centroid, 140, 190.0))
+    for i, (_town, geom) in enumerate(towns):
+        centre = geom.representative_point()
+        seeds.append((centre, 45 if i == 0 else 28, rng.uniform(150, 230)))
+    plots: list[Plot] = []
+    placed: list[BaseGeometry] = []
+    for centre, cells, cell in seeds:
+        for poly in _cluster(rng, centre, cells, cell):
+            if not outline.contains(poly) or any(poly.intersects(p) for p in placed[-400:]):
+                continue
+            c = poly.centroid
+            town = next((t.name for t, g in towns if g.contains(c)), None)
+            park = next((p.name for p, g in parks if g.contains(c)), None)
+            placed.append(poly)
+            plots.append(Plot(poly, town, park))
+    if len(plots) < want:
+        raise RuntimeError(f"demo layout made {len(plots)} parcels, wanted {want}")
+    return plots
+
+
+def _company(rng: random.Random) -> str:
+    return f"山西{rng.choice(COMPANY_STEMS)}{rng.choice(COMPANY_KINDS)}有限公司"
+
+
+def _date(rng: random.Random, start: int, end: int) -> dt.date:
+    first, last = dt.date(start, 1, 1), dt.date(end, 12, 31)
+    return first + dt.timedelta(days=rng.randrange((last - first).days))
+
+
+def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
+            epsg: int) -> Parcel:
+    geom = as_multipolygon(to_storage(plot.shape, epsg))
+    holder = _company(rng)
+    prefix = "XZ" if layer == "idle" else "CL"
+    values = dict(
+        code=f"{county.code}{prefix}{n:04d}", layer=layer, town=plot.town, park=plot.park,
+        area_m2=ellipsoidal_area_m2(geom), ownership="state", holder=holder,
+        plot_ratio=round(rng.uniform(0.3, 1.0 if layer == "idle" else 2.5), 2),
+        building_coefficient=round(rng.uniform(25, 70), 1),
+        investment_intensity=round(rng.uniform(50, 650), 1),
+        extra={"备注": "演示数据（虚构）"}, geom=to_db(geom),
+    )
+    if layer == "idle":
+        since = _date(rng, 2014, 2024)
+        status = rng.choices(["idle", "disposing", "disposed"], [5, 4, 2])[0]
+        values.update(
+            name=f"{holder.removeprefix('山西')}闲置地块", land_use=rng.choice(IDLE_USES),
+            status=status, idle_cause=rng.choices(["user", "government"], [3, 2])[0],
+            idle_since=since,
+            disposal=None if status == "idle" else rng.choice(
+                ["fee", "recover", "extend", "change_use", "paid_recovery", "swap"]),
+            disposal_deadline=since + dt.timedelta(days=rng.choice([365, 730])),
+        )
+    else:
+        ownership = "collective" if plot.park is None and rng.random() < 0.2 else "state"
+        values.update(
+            name=f"{plot.park or plot.town or county.name}{rng.choice('东西南北')}侧存量地块{n}",
+            land_use=rng.choice(STOCK_USES), ownership=ownership,
+            status=rng.choices(["available", "underused", "reserved", "supplied"],
+                               [5, 3, 1, 1])[0],
+        )
+    if values["land_use"] in ("0601", "100101", "100102", "100103"):
+        low = rng.choice([0.8, 1.0, 1.2])
+        values.update(plot_ratio_min=low, plot_ratio_max=round(low + rng.choice([1.0, 1.5]), 1))
+    parcel = Parcel(**values)
+    if layer == "idle" and rng.random() < 0.35:
+        for _ in range(rng.randint(1, 3)):
+            parcel.buildings.append(Building(
+                floor_area_m2=float(rng.randrange(1000, 12000, 100)),
+                storeys=rng.choice([1, 1, 1, 2, 3]), span_m=float(rng.choice([18, 24, 30, 36])),
+                clear_height_m=float(rng.choice([6, 8, 9, 10, 12, 14])),
+                crane_t=float(rng.choice([0, 0, 5, 10, 16, 20, 32])), idle="yes",
+            ))
+    return parcel
+
+
+def _projects(county: County, rng: random.Random, sites: list[Plot], stock: list[Parcel],
+              epsg: int, count: int) -> list[Project]:
+    stages = [s.value for s in STAGES]
+    towns = [t.name for t in county.towns] or [county.name]
+    supplied = [p for p in stock if p.status == "supplied"]
+    projects = []
+    for n in range(1, count + 1):
+        stem, industry, chain = PROJECT_TYPES[(n - 1) % len(PROJECT_TYPES)]
+        stage = stages[(n - 1) % len(stages)]
+        invest = round(math.exp(rng.uniform(math.log(2000), math.log(300000))), -1)
+        project = Project(
+            code=f"{county.code}XM{n:03d}", name=f"{_company(rng)[2:-4]}{stem}",
+            industry=industry, chain=chain, stage=stage, total_investment=invest,
+            land_demand_mu=float(rng.randrange(20, 400, 5)), leader=rng.choice(LEADERS),
+            lead_unit=rng.choice(UNITS), town=rng.choice(towns), extra={},
+        )
+        if stages.index(stage) >= stages.index("landed"):
+            if supplied and rng.random() < 0.35:
+                parcel = supplied.pop()
+                project.parcel, project.site, project.town = parcel, parcel.geom, parcel.town
+            elif sites:
+                plot = sites.pop()
+                project.site = to_db(as_multipolygon(to_storage(plot.shape, epsg)))
+                project.town = plot.town or project.town
+        projects.append(project)
+    return projects
+
+
+def load_demo(session: Session, county: County, seed: int = DEFAULT_SEED, stock: int = 330,
+              idle: int = 72, projects: int = 78) -> dict[str, int]:
+    """Fill an empty register with the seeded demo county; return the counts written.
+
+    The same seed always gives the same register.
+    """
+    rng = random.Random(seed)
+    epsg = gk_epsg(county.gk_central_meridian, with_zone_prefix=False)
+    n_sites = projects // 2
+    plots = layout(county, rng, stock + idle + n_sites)
+    # Idle land sits mostly in the parks and the county seat, where old factories stand.
+    plots.sort(key=lambda p: (p.park is None, rng.random()))
+    idle_plots, rest = plots[:idle], plots[idle:]
+    rng.shuffle(rest)
+    stock_plots, site_plots = rest[:stock], rest[stock:stock + n_sites]
+    idle_parcels = [_parcel(county, rng, p, "idle", i + 1, epsg) for i, p in enumerate(idle_plots)]
+    stock_parcels = [_parcel(county, rng, p, "stock", i + 1, epsg)
+                     for i, p in enumerate(stock_plots)]
+    session.add_all(idle_parcels + stock_parcels)
+    session.flush()
+    session.add_all(_projects(county, rng, site_plots, stock_parcels, epsg, projects))
+    session.commit()
+    return counts(session)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Return how many idle and stock parcels, projects and sites the register holds."""
+    by_layer = dict(
+        session.execute(select(Parcel.layer, func.count()).group_by(Parcel.layer)).all()
+    )
+    return {
+        "idle": by_layer.get("idle", 0), "stock": by_layer.get("stock", 0),
+        "projects": session.scalar(select(func.count()).select_from(Project)) or 0,
+        "sites": session.scalar(select(func.count()).where(Project.site.is_not(None))) or 0,
+    }
+

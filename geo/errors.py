@@ -1,0 +1,42 @@
+"""Errors that carry an HTTP-style status, a stable code and a message safe to show a user."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation; the web layer translates it when it is shown."""
+    return message
+
+
+class GeoError(Exception):
+    """A failure the user can act on.
+
+    ``message`` is an English msgid with ``%(name)s`` placeholders filled from ``params``;
+    the web layer translates it (Chinese by default) and substitutes ``%(field)s`` with the
+    field's label in the user's language.
+    """
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None, **params: object) -> None:
+        super().__init__(message % {"field": field, **params} if params or field else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+
+class FieldError(GeoError):
+    """A value that does not fit its field in the data dictionary."""
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, field=field, **params)
+
+
+class NotFound(GeoError):
+    """The thing asked for does not exist."""
+
+    status = 404
+    code = "not_found"

@@ -1,0 +1,227 @@
+"""Read the register's three layers as GeoJSON features: by bounding box, filters and page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from geo.areas import m2_to_ha, m2_to_mu
+from geo.backends import BBox, backend_for
+from geo.errors import N_, GeoError
+from geo.fields import Field, fields_for, get_field
+from geo.models import Parcel, Project
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10000
+LAYER_NAMES = ("sites", "idle", "stock")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """How one map layer is read: its table, geometry, fields and the filters it accepts."""
+
+    name: str
+    entity: str
+    filters: tuple[str, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """Return the data-dictionary fields of this layer."""
+        if self.entity == "project":
+            return fields_for("project")
+        return fields_for("parcel", self.name)
+
+
+LAYERS = {
+    "sites": Layer("sites", "project", ("stage", "town", "chain", "industry")),
+    "idle": Layer("idle", "parcel", ("town", "park", "status", "land_use")),
+    "stock": Layer("stock", "parcel", ("town", "park", "status", "land_use")),
+}
+PROJECTS = Layer("projects", "project", LAYERS["sites"].filters)
+
+
+@dataclass
+class Page:
+    """One page of features, each already serialised as a GeoJSON Feature string."""
+
+    features: list[str]
+    number_matched: int | None
+
+    @property
+    def number_returned(self) -> int:
+        """Return how many features this page holds."""
+        return len(self.features)
+
+
+def get_layer(name: str) -> Layer:
+    """Return the layer called ``name``, or raise a GeoError naming the known ones."""
+    try:
+        return LAYERS[name]
+    except KeyError:
+        raise GeoError(
+            N_("Unknown layer %(value)s; use one of: %(choices)s."),
+            field="layer", value=name, choices=", ".join(LAYER_NAMES),
+        ) from None
+
+
+def parse_bbox(text: str) -> BBox:
+    """Return ``"minx,miny,maxx,maxy"`` (lon/lat) as four floats; raise GeoError if malformed.
+
+    >>> parse_bbox("111.2,35.7,111.6,36.0")
+    (111.2, 35.7, 111.6, 36.0)
+    """
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in text.split(","))
+    except ValueError:
+        raise GeoError(
+            N_("bbox must be four numbers: min longitude, min latitude, max longitude, "
+               "max latitude."), field="bbox",
+        ) from None
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise GeoError(
+            N_("bbox must be longitude/latitude with min before max."), field="bbox"
+        )
+    return minx, miny, maxx, maxy
+
+
+def parse_paging(limit: object, offset: object) -> tuple[int, int]:
+    """Return (limit, offset) as integers within bounds; raise GeoError naming the field."""
+    values = []
+    for name, raw, default, top in (("limit", limit, DEFAULT_LIMIT, MAX_LIMIT),
+                                    ("offset", offset, 0, None)):
+        try:
+            value = default if raw in (None, "") else int(str(raw))
+        except ValueError:
+            raise GeoError(N_("%(field)s must be a whole number."), field=name) from None
+        if value < (1 if name == "limit" else 0) or (top is not None and value > top):
+            raise GeoError(
+                N_("%(field)s must be between %(min)s and %(max)s."), field=name,
+                min=1 if name == "limit" else 0, max=top if top is not None else "∞",
+            )
+        values.append(value)
+    return values[0], values[1]
+
+
+def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]:
+    """Return the layer's filters found in ``args``; comma-separated values mean "any of".
+
+    Choice fields accept their Chinese or English labels too (状态=闲置未处置).
+    """
+    entity = "project" if layer.entity == "project" else "parcel"
+    filters: dict[str, list[str]] = {}
+    for name in layer.filters:
+        raw = args.get(name)
+        if not raw:
+            continue
+        field = get_field(entity, name)
+        values = [v.strip() for v in raw.split(",") if v.strip()]
+        filters[name] = [str(field.clean(v)) for v in values]
+    return filters
+
+
+def _statement(session: Session, layer: Layer, bbox: BBox | None,
+               filters: Mapping[str, list[str]]) -> Select:
+    if layer.entity == "project":
+        model, geom, parcel_code = Project, Project.site, Parcel.code.label("parcel")
+        stmt = select(Project, parcel_code).outerjoin(Parcel, Project.parcel_id == Parcel.id)
+        if layer.name == "sites":
+            stmt = stmt.where(Project.site.is_not(None))
+    else:
+        model, geom = Parcel, Parcel.geom
+        stmt = (select(Parcel).where(Parcel.layer == layer.name)
+                .options(selectinload(Parcel.buildings)))
+    if bbox is not None:
+        stmt = stmt.where(backend_for(session).bbox_filter(geom, model.id, bbox))
+    for name, values in filters.items():
+        stmt = stmt.where(getattr(model, name).in_(values))
+    return stmt.add_columns(func.ST_AsGeoJSON(geom, 8).label("geojson"))
+
+
+def query_layer(
+    session: Session, layer: Layer, *, bbox: BBox | None = None,
+    filters: Mapping[str, list[str]] | None = None, limit: int = DEFAULT_LIMIT,
+    offset: int = 0, count: bool = True,
+) -> Page:
+    """Return one page of ``layer``'s features intersecting ``bbox``, in a stable order.
+
+    The bounding-box test goes through the spatial index on both backends.
+    """
+    stmt = _statement(session, layer, bbox, filters or {})
+    matched = None
+    if count:
+        matched = session.scalar(select(func.count()).select_from(
+            stmt.with_only_columns(layer_id(layer)).subquery()))
+    rows = session.execute(stmt.order_by(layer_id(layer)).limit(limit).offset(offset)).all()
+    return Page([_feature_json(layer, row) for row in rows],
+                matched)
+
+
+def iter_layer(session: Session, layer: Layer, filters: Mapping[str, list[str]] | None = None,
+               batch: int = 2000) -> Iterator[str]:
+    """Yield every feature of ``layer`` as a GeoJSON string, a batch at a time."""
+    last_id = 0
+    stmt = _statement(session, layer, None, filters or {})
+    while True:
+        rows = session.execute(
+            stmt.where(layer_id(layer) > last_id).order_by(layer_id(layer)).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _feature_json(layer, row)
+        last_id = rows[-1][0].id
+
+
+def layer_id(layer: Layer):
+    """Return the primary-key column of ``layer``'s table."""
+    return Project.id if layer.entity == "project" else Parcel.id
+
+
+def properties(layer: Layer, record: Parcel | Project, parcel_code: str | None = None) -> dict:
+    """Return a record's attributes, named as in the data dictionary, as JSON values."""
+    props: dict[str, object] = {}
+    for field in layer.fields:
+        value = parcel_code if field.name == "parcel" else getattr(record, field.name)
+        props[field.name] = _json_value(value)
+    if isinstance(record, Parcel):
+        props["area_mu"] = round(m2_to_mu(record.area_m2), 4)
+        props["area_ha"] = round(m2_to_ha(record.area_m2), 6)
+        props["area_m2"] = round(record.area_m2, 2)
+        props["buildings"] = [
+            {f.name: _json_value(getattr(b, f.name)) for f in fields_for("building")}
+            for b in record.buildings
+        ]
+    props["extra"] = record.extra or {}
+    props["version"] = record.version
+    return props
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _feature_json(layer: Layer, row) -> str:
+    record = row[0]
+    parcel_code = row[1] if layer.entity == "project" else None
+    geometry = row[-1] or "null"
+    props = json.dumps(properties(layer, record, parcel_code), ensure_ascii=False)
+    return (f'{{"type":"Feature","id":{json.dumps(record.code, ensure_ascii=False)},'
+            f'"geometry":{geometry},"properties":{props}}}')
+
+
+def collection_json(features: list[str] | Iterator[str], **members: object) -> Iterator[str]:
+    """Yield a GeoJSON FeatureCollection as text chunks, with extra top-level ``members``."""
+    yield '{"type":"FeatureCollection"'
+    for key, value in members.items():
+        yield f",{json.dumps(key)}:{json.dumps(value, ensure_ascii=False)}"
+    yield ',"features":['
+    for i, feature in enumerate(features):
+        yield ("," if i else "") + feature
+    yield "]}"

@@ -1,0 +1,340 @@
+"""The data dictionary: every field of parcels, buildings and projects, defined once.
+
+Forms, popups, import, export, the API schema and validation all read these definitions;
+nothing else may keep its own list of fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from geo.errors import N_, FieldError
+
+# Units as the bureau writes them: (zh, en).
+UNITS: dict[str, tuple[str, str]] = {
+    "m2": ("平方米", "m²"),
+    "mu": ("亩", "mu"),
+    "ha": ("公顷", "ha"),
+    "percent": ("%", "%"),
+    "wan_yuan": ("万元", "10k CNY"),
+    "wan_yuan_per_mu": ("万元/亩", "10k CNY/mu"),
+    "m": ("米", "m"),
+    "t": ("吨", "t"),
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a choice field, with its labels."""
+
+    value: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute: its name, labels, unit, type, validation and import aliases."""
+
+    name: str
+    zh: str
+    en: str
+    kind: str  # text | number | integer | date | choice | json
+    unit: str | None = None
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    choices: tuple[Choice, ...] = ()
+    aliases: tuple[str, ...] = ()
+    layers: frozenset[str] = frozenset({"idle", "stock"})
+    computed: bool = False  # derived from other data, never typed in
+
+    def label(self, lang: str = "zh") -> str:
+        """Return the label in ``lang`` ("zh" or "en")."""
+        return self.en if lang == "en" else self.zh
+
+    def unit_label(self, lang: str = "zh") -> str:
+        """Return the unit as shown to a user, or an empty string."""
+        if not self.unit:
+            return ""
+        zh, en = UNITS[self.unit]
+        return en if lang == "en" else zh
+
+    def choice_label(self, value: str | None, lang: str = "zh") -> str | None:
+        """Return the label of a choice value (the value itself when unknown)."""
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.en if lang == "en" else choice.zh
+        return value
+
+    def clean(self, raw: object) -> object:
+        """Return ``raw`` converted to this field's type, or raise FieldError."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if self.required:
+                raise FieldError(self.name, N_("%(field)s is required."))
+            return None
+        if self.kind == "text":
+            value = str(raw).strip()
+            if self.max_length and len(value) > self.max_length:
+                raise FieldError(
+                    self.name,
+                    N_("%(field)s is longer than %(max)s characters."),
+                    max=self.max_length,
+                )
+            return value
+        if self.kind in ("number", "integer"):
+            return self._clean_number(raw)
+        if self.kind == "date":
+            return _clean_date(self, raw)
+        if self.kind == "choice":
+            value = str(raw).strip()
+            for choice in self.choices:
+                if value in (choice.value, choice.zh, choice.en):
+                    return choice.value
+            raise FieldError(
+                self.name,
+                N_("%(field)s must be one of: %(choices)s."),
+                choices="、".join(c.zh for c in self.choices),
+            )
+        return raw
+
+    def _clean_number(self, raw: object) -> float | int:
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = float(str(raw).strip().rstrip("%")) if isinstance(raw, str) else float(raw)
+        except (TypeError, ValueError):
+            raise FieldError(self.name, N_("%(field)s must be a number.")) from None
+        if not math.isfinite(value):
+            raise FieldError(self.name, N_("%(field)s must be a number."))
+        if self.kind == "integer":
+            if value != int(value):
+                raise FieldError(self.name, N_("%(field)s must be a whole number."))
+            value = int(value)
+        if (self.min is not None and value < self.min) or (
+            self.max is not None and value > self.max
+        ):
+            raise FieldError(
+                self.name,
+                N_("%(field)s must be between %(min)s and %(max)s."),
+                min=_fmt(self.min),
+                max=_fmt(self.max),
+            )
+        return value
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _clean_date(f: Field, raw: object) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(f.name, N_("%(field)s must be a date like 2024-05-31.")) from None
+
+
+def _choices(*triples: tuple[str, str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(*t) for t in triples)
+
+
+LAYERS = _choices(
+    ("idle", "闲置工业用地", "Idle industrial land"),
+    ("stock", "存量建设用地", "Stock construction land"),
+    ("sites", "项目用地", "Project sites"),
+)
+
+PARCEL_STATUSES = _choices(
+    ("available", "可供地", "Available"),
+    ("underused", "低效利用", "Under-used"),
+    ("reserved", "已意向", "Reserved"),
+    ("supplied", "已供应", "Supplied"),
+    ("idle", "闲置未处置", "Idle, not disposed"),
+    ("disposing", "处置中", "Disposal under way"),
+    ("disposed", "已处置", "Disposed"),
+)
+
+STAGES = _choices(
+    ("pipeline", "储备", "Pipeline"),
+    ("signed", "签约", "Signed"),
+    ("landed", "落地", "Land secured"),
+    ("started", "开工", "Started"),
+    ("building", "建设", "Under construction"),
+    ("producing", "投产", "In production"),
+)
+
+CHAINS = _choices(
+    ("culture_tourism", "文化旅游", "Culture and tourism"),
+    ("equipment", "装备制造", "Equipment manufacturing"),
+    ("new_materials", "新材料", "New materials"),
+    ("new_energy", "新能源", "New energy"),
+    ("energy_saving", "节能环保", "Energy saving and environmental protection"),
+    ("food_medicine", "食品医药", "Food and medicine"),
+    ("modern_services", "现代服务业", "Modern services"),
+    ("nev", "新能源汽车", "New-energy vehicles"),
+    ("circular", "循环经济", "Circular economy"),
+    ("logistics", "现代物流", "Modern logistics"),
+    ("coking_steel", "焦化钢铁", "Coking and steel chain"),
+)
+
+IDLE = frozenset({"idle"})
+
+PARCEL_FIELDS: tuple[Field, ...] = (
+    Field("code", "地块编号", "Parcel code", "text", required=True, max_length=40,
+          aliases=("地块编号", "地块编码", "宗地号", "宗地编号", "宗地代码", "编号", "DKBH", "ZDH",
+                   "ZDDM", "BH")),
+    Field("layer", "图层", "Layer", "choice", required=True, choices=LAYERS[:2],
+          aliases=("图层", "类型", "TC")),
+    Field("name", "地块名称", "Name", "text", max_length=200,
+          aliases=("地块名称", "名称", "宗地名称", "DKMC", "MC")),
+    Field("town", "所在乡镇", "Town", "text", max_length=20,
+          aliases=("乡镇", "所在乡镇", "乡镇名称", "XZ", "XZMC")),
+    Field("park", "所在园区", "Industrial park", "text", max_length=20,
+          aliases=("园区", "所在园区", "开发区", "YQ")),
+    Field("area_m2", "面积", "Area", "number", unit="m2", min=0, computed=True,
+          aliases=("面积", "宗地面积", "地块面积", "MJ", "ZDMJ")),
+    Field("ownership", "权属性质", "Right type", "choice",
+          choices=_choices(("state", "国有", "State-owned"), ("collective", "集体", "Collective")),
+          aliases=("权属性质", "权属", "所有权性质", "QSXZ")),
+    Field("holder", "权利人", "Right holder", "text", max_length=200,
+          aliases=("权利人", "土地使用权人", "使用权人", "原土地使用者", "QLR")),
+    Field("land_use", "用途（地类编码）", "Land-use code", "text", max_length=10,
+          aliases=("地类编码", "用途", "土地用途", "用途编码", "DLBM", "YT", "TDYT")),
+    Field("status", "状态", "Status", "choice", required=True, choices=PARCEL_STATUSES,
+          aliases=("状态", "利用状态", "ZT")),
+    Field("plot_ratio", "容积率", "Plot ratio", "number", min=0, max=20,
+          aliases=("容积率", "现状容积率", "RJL")),
+    Field("plot_ratio_min", "规划容积率下限", "Planned plot ratio, min", "number", min=0, max=20,
+          aliases=("容积率下限", "规划容积率下限", "RJLXX")),
+    Field("plot_ratio_max", "规划容积率上限", "Planned plot ratio, max", "number", min=0, max=20,
+          aliases=("容积率上限", "规划容积率上限", "RJLSX")),
+    Field("building_coefficient", "建筑系数", "Building coefficient", "number", unit="percent",
+          min=0, max=100, aliases=("建筑系数", "JZXS")),
+    Field("investment_intensity", "投资强度", "Investment intensity", "number",
+          unit="wan_yuan_per_mu", min=0, max=100000, aliases=("投资强度", "TZQD")),
+    Field("idle_cause", "闲置原因", "Idle cause", "choice", layers=IDLE,
+          choices=_choices(("user", "企业原因", "The user's fault"),
+                           ("government", "政府原因", "Government's fault")),
+          aliases=("闲置原因", "XZYY")),
+    Field("idle_since", "闲置起始日期", "Idle since", "date", layers=IDLE,
+          aliases=("闲置时间", "闲置起始日期", "闲置日期", "XZSJ")),
+    Field("disposal", "处置方式", "Disposal method", "choice", layers=IDLE,
+          choices=_choices(
+              ("fee", "征缴闲置费", "Idle-land fee"),
+              ("recover", "无偿收回", "Recovery without compensation"),
+              ("extend", "延长动工期限", "Start date extended"),
+              ("change_use", "调整用途或规划条件", "Use or planning conditions changed"),
+              ("temporary", "临时使用", "Temporary use"),
+              ("paid_recovery", "协议有偿收回", "Negotiated paid recovery"),
+              ("swap", "置换土地", "Swapped for other land"),
+          ),
+          aliases=("处置方式", "CZFS")),
+    Field("disposal_deadline", "处置期限", "Disposal deadline", "date", layers=IDLE,
+          aliases=("处置期限", "CZQX")),
+)
+
+BUILDING_FIELDS: tuple[Field, ...] = (
+    Field("floor_area_m2", "建筑面积", "Floor area", "number", unit="m2", min=0, required=True,
+          aliases=("厂房面积", "建筑面积")),
+    Field("storeys", "层数", "Storeys", "integer", min=1, max=50, aliases=("层数",)),
+    Field("span_m", "跨度", "Span", "number", unit="m", min=0, max=200, aliases=("跨度",)),
+    Field("clear_height_m", "净高", "Clear height", "number", unit="m", min=0, max=60,
+          aliases=("净高", "檐高")),
+    Field("crane_t", "行车吨位", "Crane capacity", "number", unit="t", min=0, max=1000,
+          aliases=("行车", "行车吨位")),
+    Field("idle", "闲置", "Idle", "choice",
+          choices=_choices(("yes", "是", "Yes"), ("no", "否", "No")), aliases=("是否闲置",)),
+)
+
+PROJECT_FIELDS: tuple[Field, ...] = (
+    Field("code", "项目编号", "Project code", "text", required=True, max_length=40,
+          aliases=("项目编号", "编号", "XMBH")),
+    Field("name", "项目名称", "Project name", "text", required=True, max_length=200,
+          aliases=("项目名称", "名称", "XMMC")),
+    Field("industry", "行业代码", "Industry (GB/T 4754)", "text", max_length=5,
+          aliases=("行业代码", "国民经济行业", "HYDM")),
+    Field("chain", "重点产业", "Priority industry", "choice", choices=CHAINS,
+          aliases=("产业类别", "重点产业", "产业")),
+    Field("stage", "项目阶段", "Stage", "choice", required=True, choices=STAGES,
+          aliases=("项目阶段", "阶段", "进展阶段")),
+    Field("total_investment", "总投资", "Total investment", "number", unit="wan_yuan",
+          min=0, max=100_000_000, aliases=("总投资", "计划总投资", "ZTZ")),
+    Field("land_demand_mu", "用地需求", "Land demand", "number", unit="mu", min=0, max=100_000,
+          aliases=("用地需求", "用地面积", "用地规模")),
+    Field("leader", "包联领导", "Responsible leader", "text", max_length=50,
+          aliases=("包联领导", "包联县领导", "责任领导")),
+    Field("lead_unit", "责任单位", "Lead unit", "text", max_length=100,
+          aliases=("责任单位", "牵头单位", "包联单位")),
+    Field("town", "所在乡镇", "Town", "text", max_length=20,
+          aliases=("乡镇", "所在乡镇", "建设地点")),
+    Field("parcel", "地块编号", "Parcel code", "text", max_length=40, aliases=("地块编号",)),
+)
+
+_BY_NAME = {
+    "parcel": {f.name: f for f in PARCEL_FIELDS},
+    "building": {f.name: f for f in BUILDING_FIELDS},
+    "project": {f.name: f for f in PROJECT_FIELDS},
+}
+
+
+def fields_for(entity: str, layer: str | None = None) -> tuple[Field, ...]:
+    """Return the fields of ``entity`` ("parcel", "building", "project"), for one layer.
+
+    >>> [f.name for f in fields_for("parcel", "stock")][:3]
+    ['code', 'layer', 'name']
+    """
+    table = {"parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS}
+    fields = table[entity]
+    if layer is None:
+        return fields
+    return tuple(f for f in fields if layer in f.layers)
+
+
+def get_field(entity: str, name: str) -> Field:
+    """Return one field by name; KeyError when the dictionary has none."""
+    return _BY_NAME[entity][name]
+
+
+def clean_record(
+    fields: Iterable[Field], values: Mapping[str, object], partial: bool = False
+) -> dict[str, object]:
+    """Return ``values`` validated and converted, field by field; raise the first FieldError.
+
+    Computed fields are ignored (they are never typed in). With ``partial`` only the
+    fields present in ``values`` are checked, so an update need not repeat the rest.
+
+    >>> clean_record(fields_for("building"), {"floor_area_m2": "1200", "storeys": 1})
+    {'floor_area_m2': 1200.0, 'storeys': 1, 'span_m': None, 'clear_height_m': None, \
+'crane_t': None, 'idle': None}
+    """
+    cleaned: dict[str, object] = {}
+    for f in fields:
+        if f.computed or (partial and f.name not in values):
+            continue
+        cleaned[f.name] = f.clean(values.get(f.name))
+    return cleaned
+
+
+def alias_index(fields: Iterable[Field]) -> dict[str, str]:
+    """Return a map from every name and alias (lower-cased) to the field name, for imports."""
+    index: dict[str, str] = {}
+    for f in fields:
+        for key in (f.name, f.zh, f.en, *f.aliases):
+            index.setdefault(key.strip().lower(), f.name)
+    return index
+
+
+__all__ = [
+    "BUILDING_FIELDS", "CHAINS", "Choice", "Field", "LAYERS", "PARCEL_FIELDS",
+    "PARCEL_STATUSES", "PROJECT_FIELDS", "STAGES", "UNITS", "alias_index", "clean_record",
+    "fields_for", "get_field",
+]

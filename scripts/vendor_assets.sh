@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Vendor the front-end assets that folium's map page loads from CDNs into
+# static/vendor/, so a rendered map page fetches nothing from the internet.
+#
+# Versions are the ones folium 0.20.0 puts in folium.Map.default_js /
+# default_css. npm packages are pinned (with integrity hashes) by
+# static/package.json + static/package-lock.json and installed with `npm ci`
+# into a temporary directory; only the needed dist files, the fonts/images
+# their CSS references by relative url(), and each package's licence are
+# copied. folium's own leaflet.awesome.rotate.css is not on npm: it is taken
+# from the folium sdist on PyPI (hash-pinned).
+#
+# Usage: scripts/vendor_assets.sh            (from anywhere)
+#   PYTHON=/path/to/python   interpreter whose pip downloads the folium sdist
+#   VENDOR_SOURCEMAPS=1      also copy the .map files the minified JS/CSS name
+#                            in their sourceMappingURL comments (devtools only;
+#                            about 1 MB, off by default)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATIC="$ROOT/static"
+DEST="$STATIC/vendor"
+PYTHON="${PYTHON:-python3}"
+WITH_MAPS="${VENDOR_SOURCEMAPS:-0}"
+
+FOLIUM_VERSION="0.20.0"
+FOLIUM_SDIST_SHA256="a0d78b9d5a36ba7589ca9aedbd433e84e9fcab79cd6ac213adbcff922e454cb9"
+ROTATE_CSS_SHA256="d5501eae37287555b79483f75a3b6c9f0acb24b92ee20c0836b0997baf8fdfb6"
+
+# name=version pairs that must match static/package.json exactly.
+PINNED=(
+  "leaflet=1.9.3"
+  "jquery=3.7.1"
+  "bootstrap=5.2.2"
+  "@fortawesome/fontawesome-free=6.2.0"
+  "drmonty-leaflet-awesome-markers=2.0.2"
+  "leaflet.awesome-markers=2.0.5"
+  "@neos21/bootstrap3-glyphicons=1.0.7"
+)
+
+# Directories under static/vendor/ that this script owns (README.md is not).
+OWNED=(leaflet jquery bootstrap fontawesome-free leaflet-awesome-markers
+       bootstrap3-glyphicons folium)
+
+die() { echo "vendor_assets: $*" >&2; exit 1; }
+
+command -v npm >/dev/null || die "npm not found"
+command -v node >/dev/null || die "node not found"
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# ---------------------------------------------------------------- npm install
+mkdir -p "$TMP/npm"
+cp "$STATIC/package.json" "$STATIC/package-lock.json" "$TMP/npm/"
+(
+  cd "$TMP/npm"
+  # --legacy-peer-deps: bootstrap's peer @popperjs/core is already inside
+  # bootstrap.bundle.min.js; --ignore-scripts: we only want the files.
+  npm ci --ignore-scripts --legacy-peer-deps --no-audit --no-fund \
+    --loglevel=error >/dev/null
+)
+NM="$TMP/npm/node_modules"
+
+for pair in "${PINNED[@]}"; do
+  name="${pair%=*}" want="${pair##*=}"
+  got="$(node -p "require('$NM/$name/package.json').version")"
+  [[ "$got" == "$want" ]] || die "$name: installed $got, expected $want"
+done
+
+# ---------------------------------------------------------------- helpers
+for d in "${OWNED[@]}"; do rm -rf "${DEST:?}/$d"; done
+mkdir -p "$DEST"
+
+# copy SRC (relative to node_modules, or absolute) to DST (relative to DEST)
+copy() {
+  local src="$1" dst="$2"
+  [[ "$src" == /* ]] || src="$NM/$src"
+  [[ -f "$src" ]] || die "missing file: $src"
+  install -D -m 0644 "$src" "$DEST/$dst"
+}
+
+# Print the local targets of url(...) in a CSS file (quotes, ?query and
+# #fragment stripped; data: URIs and fragment-only refs skipped). Dies on any
+# absolute http(s) or protocol-relative URL, which a browser would fetch.
+css_urls() {
+  local css="$1" u
+  { grep -o 'url([^)]*)' "$css" || true; } |
+    sed -E "s/^url\([[:space:]]*//; s/[[:space:]]*\)\$//; s/^[\"']//; s/[\"']\$//" |
+    while IFS= read -r u; do
+      case "$u" in
+        data:*) continue ;;
+        http:*|https:*|//*) die "$css references remote $u" ;;
+      esac
+      u="${u%%\?*}"; u="${u%%#*}"
+      if [[ -n "$u" ]]; then printf '%s\n' "$u"; fi
+    done | sort -u
+}
+
+# copy a CSS file and every file it references by relative url(), keeping the
+# relative layout so the references still resolve.
+copy_css() {
+  local src="$1" dst="$2" refs ref
+  copy "$src" "$dst"
+  refs="$(css_urls "$NM/$src")"   # separate assignment: set -e sees failure
+  while IFS= read -r ref; do
+    if [[ -n "$ref" ]]; then
+      copy "$(dirname "$src")/$ref" "$(dirname "$dst")/$ref"
+    fi
+  done <<< "$refs"
+}
+
+# copy the source map a minified file names, if VENDOR_SOURCEMAPS=1
+copy_map() {
+  local src="$1" dst="$2" map
+  [[ "$WITH_MAPS" == 1 ]] || return 0
+  map="$(grep -o 'sourceMappingURL=[^ *]*' "$NM/$src" | tail -n1 | cut -d= -f2)"
+  [[ -n "$map" ]] || return 0
+  copy "$(dirname "$src")/$map" "$(dirname "$dst")/$map"
+}
+
+# ---------------------------------------------------------------- leaflet 1.9.3
+copy leaflet/dist/leaflet.js              leaflet/leaflet.js
+copy_map leaflet/dist/leaflet.js          leaflet/leaflet.js
+copy_css leaflet/dist/leaflet.css         leaflet/leaflet.css
+# leaflet.js derives L.Icon.Default.imagePath from leaflet.css and also loads
+# marker-icon-2x.png / marker-shadow.png from there: ship the whole folder.
+for f in "$NM"/leaflet/dist/images/*.png; do
+  copy "$f" "leaflet/images/$(basename "$f")"
+done
+copy leaflet/LICENSE                      leaflet/LICENSE
+
+# ---------------------------------------------------------------- jquery 3.7.1
+copy jquery/dist/jquery.min.js            jquery/jquery.min.js
+copy jquery/LICENSE.txt                   jquery/LICENSE.txt
+
+# ---------------------------------------------------------------- bootstrap 5.2.2
+copy bootstrap/dist/js/bootstrap.bundle.min.js  bootstrap/js/bootstrap.bundle.min.js
+copy_map bootstrap/dist/js/bootstrap.bundle.min.js bootstrap/js/bootstrap.bundle.min.js
+copy_css bootstrap/dist/css/bootstrap.min.css   bootstrap/css/bootstrap.min.css
+copy_map bootstrap/dist/css/bootstrap.min.css   bootstrap/css/bootstrap.min.css
+copy bootstrap/LICENSE                    bootstrap/LICENSE
+
+# ---------------------------------------------------------------- font awesome 6.2.0
+copy_css @fortawesome/fontawesome-free/css/all.min.css fontawesome-free/css/all.min.css
+copy @fortawesome/fontawesome-free/LICENSE.txt         fontawesome-free/LICENSE.txt
+
+# ---------------------------------------------------------------- awesome-markers 2.0.2
+# drmonty-leaflet-awesome-markers@2.0.2 is a shim of lvoogdt's 2.0.2 release
+# (what folium loads from cdnjs). It ships no licence file; the upstream MIT
+# licence (Copyright (C) 2013 L. Voogdt) is taken from leaflet.awesome-markers,
+# whose JS is byte-identical.
+copy drmonty-leaflet-awesome-markers/js/leaflet.awesome-markers.js \
+     leaflet-awesome-markers/leaflet.awesome-markers.js
+copy_css drmonty-leaflet-awesome-markers/css/leaflet.awesome-markers.css \
+     leaflet-awesome-markers/leaflet.awesome-markers.css
+copy leaflet.awesome-markers/LICENSE      leaflet-awesome-markers/LICENSE
+
+# ---------------------------------------------------------------- glyphicons
+# folium loads bootstrap 3.0.0's standalone bootstrap-glyphicons.css; that file
+# is not on npm. @neos21/bootstrap3-glyphicons is the glyphicon-only part of
+# Bootstrap 3.3.7 (same .glyphicon-* classes, Glyphicons Halflings font).
+copy_css @neos21/bootstrap3-glyphicons/dist/css/bootstrap3-glyphicons.min.css \
+         bootstrap3-glyphicons/css/bootstrap3-glyphicons.min.css
+copy @neos21/bootstrap3-glyphicons/LICENSE bootstrap3-glyphicons/LICENSE
+
+# ---------------------------------------------------------------- folium rotate css
+mkdir -p "$TMP/pypi"
+printf 'folium==%s --hash=sha256:%s\n' "$FOLIUM_VERSION" "$FOLIUM_SDIST_SHA256" \
+  > "$TMP/pypi/req.txt"
+"$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps \
+  --no-binary folium --require-hashes -r "$TMP/pypi/req.txt" -d "$TMP/pypi" \
+  >/dev/null
+tar -xzf "$TMP/pypi/folium-$FOLIUM_VERSION.tar.gz" -C "$TMP/pypi"
+FSRC="$TMP/pypi/folium-$FOLIUM_VERSION"
+echo "$ROTATE_CSS_SHA256  $FSRC/folium/templates/leaflet.awesome.rotate.css" |
+  sha256sum -c --quiet - || die "leaflet.awesome.rotate.css changed"
+copy "$FSRC/folium/templates/leaflet.awesome.rotate.css" folium/leaflet.awesome.rotate.css
+copy "$FSRC/LICENSE.txt"                                 folium/LICENSE.txt
+
+# ---------------------------------------------------------------- verify
+status=0
+csss="$(find "$DEST" -name '*.css' | sort)"
+while IFS= read -r css; do
+  refs="$(css_urls "$css")"
+  while IFS= read -r ref; do
+    if [[ -n "$ref" && ! -f "$(dirname "$css")/$ref" ]]; then
+      echo "vendor_assets: ${css#"$DEST"/} -> $ref: missing" >&2; status=1
+    fi
+  done <<< "$refs"
+done <<< "$csss"
+[[ $status == 0 ]] || die "unresolved url() references"
+
+echo "vendored into ${DEST#"$ROOT"/}: $(find "$DEST" -type f | wc -l) files," \
+     "$(du -sh "$DEST" | cut -f1)"

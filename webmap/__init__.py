@@ -1,0 +1,33 @@
+"""LandMatch's web application: the app factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from webmap import api, db, errors, i18n, pages
+from webmap.config import Defaults
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app: defaults, then ``LANDMATCH_*`` environment variables, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(STATIC))
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("LANDMATCH")
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(
+            app.instance_path, "landmatch.sqlite"
+        )
+    db.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,60 @@
+"""JSON API: the register's layers as GeoJSON, filtered by bbox and attributes, paged."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, url_for
+
+from geo.errors import N_, GeoError
+from geo.features import (
+    PROJECTS,
+    Layer,
+    collection_json,
+    get_layer,
+    parse_bbox,
+    parse_filters,
+    parse_paging,
+    query_layer,
+)
+from webmap.db import get_session
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+GEOJSON = "application/geo+json"
+
+
+def _collection(layer: Layer, endpoint: str, **route_args) -> Response:
+    args = request.args
+    bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
+    limit, offset = parse_paging(args.get("limit"), args.get("offset"))
+    filters = parse_filters(layer, args)
+    page = query_layer(get_session(), layer, bbox=bbox, filters=filters, limit=limit,
+                       offset=offset)
+    links = []
+    if page.number_matched is not None and offset + page.number_returned < page.number_matched:
+        query = {**args.to_dict(), "offset": offset + limit, "limit": limit}
+        links.append({"rel": "next", "type": GEOJSON,
+                      "href": url_for(endpoint, **route_args, **query, _external=True)})
+    body = collection_json(page.features, numberMatched=page.number_matched,
+                           numberReturned=page.number_returned, links=links)
+    return Response("".join(body), mimetype=GEOJSON)
+
+
+@bp.get("/parcels")
+def parcels():
+    """Show the parcels of one layer (idle or stock) as GeoJSON."""
+    name = request.args.get("layer", "")
+    if name not in ("idle", "stock"):
+        raise GeoError(N_("layer must be idle or stock."), field="layer")
+    return _collection(get_layer(name), "api.parcels")
+
+
+@bp.get("/projects")
+def projects():
+    """Show the key projects as GeoJSON; those without a site have a null geometry."""
+    return _collection(PROJECTS, "api.projects")
+
+
+@bp.get("/layers/<name>")
+def layer(name: str):
+    """Show one map layer (sites, idle or stock) as GeoJSON."""
+    return _collection(get_layer(name), "api.layer", name=name)

@@ -1,0 +1,20 @@
+"""Default settings; each can be overridden by a ``LANDMATCH_<NAME>`` environment variable."""
+
+
+class Defaults:
+    """Settings of a fresh install: a SpatiaLite file, the demo county, no base map."""
+
+    # SQLAlchemy URL; empty means instance/landmatch.sqlite. PostGIS:
+    # postgresql+psycopg://user@host:5432/dbname
+    DATABASE_URL = ""
+    COUNTY = "141023"  # the county whose outline, towns and GK zone are in data/county/
+    # Base map: "none", "tianditu" (needs TIANDITU_KEY) or an XYZ URL with {z}/{x}/{y}.
+    BASEMAP = "none"
+    BASEMAP_ATTRIBUTION = ""
+    TIANDITU_KEY = ""
+    DEMO_NOTICE = True  # footer saying the data is synthetic; turn off for real data
+    PUBLIC_READ = True  # reading without a login, as on a closed intranet
+    BABEL_DEFAULT_LOCALE = "zh"
+    LANGUAGES = ("zh", "en")
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    JSON_AS_ASCII = False

@@ -1,0 +1,29 @@
+"""One engine per app, one database session per request, closed when the request ends."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from geo.db import make_engine, make_sessionmaker
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and session factory; close each request's session on teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["landmatch.engine"] = engine
+    app.extensions["landmatch.sessions"] = make_sessionmaker(engine)
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """Return the current request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["landmatch.sessions"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,60 @@
+"""Turn every error into one JSON shape (API) or a page (browser), in the user's language."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from geo.errors import GeoError
+from geo.fields import PARCEL_FIELDS, PROJECT_FIELDS
+from webmap.i18n import lang
+
+_LABELS = {f.name: f for f in (*PARCEL_FIELDS, *PROJECT_FIELDS)}
+
+
+def user_message(error: GeoError) -> str:
+    """Return a GeoError's message translated, with the field named by its label."""
+    field = _LABELS.get(error.field or "")
+    params = {**error.params, "field": field.label(lang()) if field else (error.field or "")}
+    return gettext(error.message, **params)
+
+
+def _wants_json() -> bool:
+    path = request.path
+    return (path.startswith(("/api/", "/export/", "/ogc"))
+            or request.accept_mimetypes.best == "application/json")
+
+
+def _respond(status: int, code: str, message: str, field: str | None = None):
+    if _wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if field:
+            body["error"]["field"] = field
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers for domain errors, HTTP errors and anything unforeseen."""
+
+    @app.errorhandler(GeoError)
+    def geo_error(error: GeoError):
+        return _respond(error.status, error.code, user_message(error), error.field)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            404: gettext("Nothing here: check the address."),
+            405: gettext("This address does not accept that method."),
+            413: gettext("The upload is too large."),
+        }
+        message = messages.get(error.code or 500, gettext("The request could not be handled."))
+        return _respond(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                        message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        return _respond(500, "internal", gettext(
+            "Something went wrong on the server; it has been logged. Please try again."))

@@ -1,0 +1,183 @@
+"""The folium map of the map page: offline assets, outlines, the three API-fed layers, legend."""
+
+from __future__ import annotations
+
+import folium
+from branca.element import MacroElement, Template
+from flask import url_for
+from flask_babel import gettext as _
+
+from geo.county import load_county
+from geo.fields import PARCEL_STATUSES, STAGES, UNITS, fields_for
+from webmap.i18n import lang
+
+# folium's CDN resources, by folium's own names, replaced with the copies under static/
+# (scripts/vendor_assets.sh refreshes them; STACK.md trap 7).
+VENDOR_JS = {
+    "leaflet": "vendor/leaflet/leaflet.js",
+    "jquery": "vendor/jquery/jquery.min.js",
+    "bootstrap": "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "awesome_markers": "vendor/leaflet-awesome-markers/leaflet.awesome-markers.js",
+}
+VENDOR_CSS = {
+    "leaflet_css": "vendor/leaflet/leaflet.css",
+    "bootstrap_css": "vendor/bootstrap/css/bootstrap.min.css",
+    "glyphicons_css": "vendor/bootstrap3-glyphicons/css/bootstrap3-glyphicons.min.css",
+    "awesome_markers_font_css": "vendor/fontawesome-free/css/all.min.css",
+    "awesome_markers_css": "vendor/leaflet-awesome-markers/leaflet.awesome-markers.css",
+    "awesome_rotate_css": "vendor/folium/leaflet.awesome.rotate.css",
+}
+
+# One colour table for the layers' styles and the legend.
+COLORS = {
+    "sites": {"pipeline": "#9e9e9e", "signed": "#42a5f5", "landed": "#7e57c2",
+              "started": "#ffa726", "building": "#ef6c00", "producing": "#2e7d32"},
+    "idle": {"idle": "#d32f2f", "disposing": "#f57c00", "disposed": "#8d6e63"},
+    "stock": {"available": "#388e3c", "underused": "#c0ca33", "reserved": "#1e88e5",
+              "supplied": "#757575"},
+}
+LAYER_ORDER = ("stock", "idle", "sites")
+
+
+def layer_title(name: str) -> str:
+    """Return the display name of a map layer."""
+    return {"sites": _("Project sites"), "idle": _("Idle industrial land"),
+            "stock": _("Stock construction land")}[name]
+
+
+class ApiLayer(MacroElement):
+    """Fill its parent FeatureGroup from the API, by the map's bounds, as the map moves."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        LandMatch.apiLayer({{ this._parent._parent.get_name() }},
+                           {{ this._parent.get_name() }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: str, url: str) -> None:
+        super().__init__()
+        self._name = "ApiLayer"
+        self.options = {"layer": layer, "url": url}
+
+
+class PageConfig(MacroElement):
+    """Hand the popups their labels, units and colours, in the user's language."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        LandMatch.configure({{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, config: dict) -> None:
+        super().__init__()
+        self._name = "PageConfig"
+        self.config = config
+
+
+class Legend(MacroElement):
+    """A legend in the map's corner: each layer's colours and what they mean."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <div class="lm-legend leaflet-control" id="legend">
+          {% for title, items in this.sections %}
+            <div class="lm-legend-title">{{ title|e }}</div>
+            {% for color, label in items %}
+              <div><i style="background: {{ color }}"></i>{{ label|e }}</div>
+            {% endfor %}
+          {% endfor %}
+        </div>
+        {% endmacro %}
+    """)
+
+    def __init__(self, sections: list) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.sections = sections
+
+
+def popup_config() -> dict:
+    """Return what the browser needs to label features: fields, units, choices, colours."""
+    language = lang()
+
+    def describe(entity: str, layer: str | None) -> list[dict]:
+        return [
+            {"name": f.name, "label": f.label(language), "unit": f.unit_label(language),
+             "choices": {c.value: (c.en if language == "en" else c.zh) for c in f.choices}}
+            for f in fields_for(entity, layer) if f.name != "layer"
+        ]
+
+    def unit(key: str) -> str:
+        return UNITS[key][1 if language == "en" else 0]
+
+    return {
+        "fields": {"sites": describe("project", None), "idle": describe("parcel", "idle"),
+                   "stock": describe("parcel", "stock")},
+        "buildingFields": describe("building", None),
+        "colors": COLORS,
+        "titles": {name: layer_title(name) for name in COLORS},
+        "units": {"mu": unit("mu"), "ha": unit("ha")},
+        "text": {"buildings": _("Factory buildings"), "extra": _("Other attributes"),
+                 "loading": _("Loading…"), "failed": _("Could not load the layer."),
+                 "truncated": _("Zoom in to see every parcel: %(shown)s of %(total)s shown.")},
+    }
+
+
+def _legend_sections() -> list:
+    language = lang()
+    labels = {c.value: (c.en if language == "en" else c.zh) for c in (*STAGES, *PARCEL_STATUSES)}
+    return [(layer_title(name), [(color, labels[key]) for key, color in COLORS[name].items()])
+            for name in ("sites", "idle", "stock")]
+
+
+def _basemap(m: folium.Map, config) -> None:
+    choice = (config.get("BASEMAP") or "none").strip()
+    if choice == "tianditu" and config.get("TIANDITU_KEY"):
+        key = config["TIANDITU_KEY"]
+        for layer, name in (("vec", _("Tianditu map")), ("cva", _("Tianditu labels"))):
+            folium.TileLayer(
+                tiles=(f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST="
+                       f"GetTile&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w"
+                       f"&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"),
+                attr=_("Tianditu"), name=name, subdomains="01234567", overlay=layer == "cva",
+                max_zoom=18,
+            ).add_to(m)
+    elif "{z}" in choice:
+        folium.TileLayer(tiles=choice, attr=config.get("BASEMAP_ATTRIBUTION") or " ",
+                         name=_("Base map")).add_to(m)
+
+
+def build_map(config) -> folium.Map:
+    """Return the county map; its layers load from the API in the browser."""
+    county = load_county(config["COUNTY"])
+    minx, miny, maxx, maxy = county.outline.bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11, tiles=None,
+                   control_scale=True, prefer_canvas=True)
+    # Per-instance lists: folium's class-level lists must stay untouched (STACK.md trap 7).
+    m.default_js = [(k, url_for("static", filename=v)) for k, v in VENDOR_JS.items()]
+    m.default_js.append(("landmatch", url_for("static", filename="js/landmatch.js")))
+    m.default_css = [(k, url_for("static", filename=v)) for k, v in VENDOR_CSS.items()]
+    m.default_css.append(("landmatch_css", url_for("static", filename="css/landmatch.css")))
+    _basemap(m, config)
+    PageConfig(popup_config()).add_to(m)
+    folium.GeoJson(
+        county.geojson("towns"), name=_("Towns and townships"),
+        style_function=lambda _f: {"color": "#5c6bc0", "weight": 1, "dashArray": "4 4",
+                                   "fillOpacity": 0},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+    folium.GeoJson(
+        county.geojson("county"), name=county.name if lang() == "zh" else county.name_en,
+        style_function=lambda _f: {"color": "#283593", "weight": 3, "fillOpacity": 0},
+        interactive=False,
+    ).add_to(m)
+    for name in LAYER_ORDER:
+        group = folium.FeatureGroup(name=layer_title(name), show=True)
+        ApiLayer(name, url_for("api.layer", name=name)).add_to(group)
+        group.add_to(m)
+    Legend(_legend_sections()).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
