@@ -25,7 +25,7 @@ lint: setup
 
 # Refresh the message catalogues after changing user-facing text.
 translations: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o webmap/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o webmap/translations/messages.pot .
 	$(BIN)/pybabel update -i webmap/translations/messages.pot -d webmap/translations
 	$(BIN)/pybabel compile -d webmap/translations
 

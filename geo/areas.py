@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
 # CGCS2000 uses the GRS 1980 ellipsoid except for a flattening that differs by 1e-11
 # (a = 6378137, 1/f = 298.257222101): identical at any area a land survey reports.
@@ -16,14 +17,16 @@ M2_PER_HA = 10000.0
 def ellipsoidal_area_m2(geometry: BaseGeometry) -> float:
     """Return the area in m² of a lon/lat (EPSG:4490) geometry, measured on the ellipsoid.
 
-    Holes are subtracted and orientation does not matter.
+    Holes are subtracted and ring orientation does not matter.
 
     >>> from shapely.geometry import box
     >>> round(ellipsoidal_area_m2(box(111.0, 35.0, 111.001, 35.001)))
-    10133
+    10128
     """
-    area, _perimeter = CGCS2000.geometry_area_perimeter(geometry)
-    return abs(area)
+    # pyproj signs each ring by its winding, so a hole wound like its shell would be added:
+    # orient every polygon first (shell counter-clockwise, holes clockwise).
+    polygons = getattr(geometry, "geoms", [geometry])
+    return sum(CGCS2000.geometry_area_perimeter(orient(p, sign=1.0))[0] for p in polygons)
 
 
 def m2_to_mu(m2: float) -> float:

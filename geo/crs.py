@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import shapely
 from pyproj import CRS, Transformer
-from shapely import ops
 from shapely.geometry.base import BaseGeometry
 
 STORAGE_SRID = 4490  # CGCS2000 geographic; at web-map scale the same as WGS84
@@ -40,7 +40,8 @@ def reproject(geometry: BaseGeometry, src_epsg: int, dst_epsg: int) -> BaseGeome
     """Return ``geometry`` moved from one EPSG CRS to another (x = easting/longitude)."""
     if src_epsg == dst_epsg:
         return geometry
-    return ops.transform(_transformer(src_epsg, dst_epsg).transform, geometry)
+    return shapely.transform(geometry, _transformer(src_epsg, dst_epsg).transform,
+                             interleaved=False)
 
 
 def to_storage(geometry: BaseGeometry, src_epsg: int) -> BaseGeometry:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from webmap import api, db, errors, i18n, pages
+from webmap import api, cli, db, errors, i18n, pages
 from webmap.config import Defaults
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("LANDMATCH")
     if config:
         app.config.from_mapping(config)
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON responses
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    cli.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app

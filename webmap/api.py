@@ -44,7 +44,7 @@ def parcels():
     """Show the parcels of one layer (idle or stock) as GeoJSON."""
     name = request.args.get("layer", "")
     if name not in ("idle", "stock"):
-        raise GeoError(N_("layer must be idle or stock."), field="layer")
+        raise GeoError(N_("%(field)s must be idle or stock."), field="layer")
     return _collection(get_layer(name), "api.parcels")
 
 

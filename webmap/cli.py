@@ -70,5 +70,7 @@ def main() -> None:
     """LandMatch: the county land register, its map and its key projects."""
 
 
-for command in (init_db, demo, export):
-    main.add_command(command)
+def init_app(app) -> None:
+    """Add the register's commands to the app's CLI (and so to ``landmatch``)."""
+    for command in (init_db, demo, export):
+        app.cli.add_command(command)

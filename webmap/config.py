@@ -17,4 +17,3 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "zh"
     LANGUAGES = ("zh", "en")
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-    JSON_AS_ASCII = False

@@ -120,7 +120,7 @@ def popup_config() -> dict:
         "titles": {name: layer_title(name) for name in COLORS},
         "units": {"mu": unit("mu"), "ha": unit("ha")},
         "text": {"buildings": _("Factory buildings"), "extra": _("Other attributes"),
-                 "loading": _("Loading…"), "failed": _("Could not load the layer."),
+                 "failed": _("Could not load the layer."),
                  "truncated": _("Zoom in to see every parcel: %(shown)s of %(total)s shown.")},
     }
 

@@ -33,9 +33,12 @@ def index():
 def export_geojson(name: str):
     """Download one layer, every attribute, as an RFC 7946 GeoJSON file."""
     layer = get_layer(name)
-    session = get_session()
-    chunks = geojson_chunks(session, layer)
+
+    def chunks():
+        # The session is opened inside the stream, so the stream's own teardown closes it.
+        yield from geojson_chunks(get_session(), layer)
+
     return Response(
-        stream_with_context(chunks), mimetype="application/geo+json",
+        stream_with_context(chunks()), mimetype="application/geo+json",
         headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'},
     )

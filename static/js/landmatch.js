@@ -81,6 +81,21 @@
     };
   }
 
+  // A line on the map when a layer has more features in view than one request brings.
+  var notices = {};
+  function notice(map, layer, shown, total) {
+    var box = map.getContainer().querySelector(".lm-notice");
+    if (!box) {
+      box = el("div", "lm-notice leaflet-control");
+      map.getContainer().appendChild(box);
+    }
+    notices[layer] = shown < total ? config.titles[layer] + "：" + config.text.truncated
+      .replace("%(shown)s", shown).replace("%(total)s", total) : "";
+    box.textContent = Object.keys(notices).map(function (k) { return notices[k]; })
+      .filter(Boolean).join(" ");
+    box.style.display = box.textContent ? "block" : "none";
+  }
+
   function apiLayer(map, group, options) {
     var controller = null;
     var state = { loaded: 0, matched: 0 };
@@ -115,6 +130,7 @@
           }).eachLayer(function (l) { group.addLayer(l); });
           state.loaded = data.numberReturned;
           state.matched = data.numberMatched;
+          notice(map, options.layer, data.numberReturned, data.numberMatched);
           map.getContainer().setAttribute("data-loaded-" + options.layer, String(data.numberReturned));
           map.getContainer().removeAttribute("data-loading-" + options.layer);
           map.fire("lm:loaded", { layer: options.layer, count: data.numberReturned });

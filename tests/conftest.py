@@ -1,0 +1,184 @@
+"""Fixtures: a fresh database per test on each backend, the app over it, a client and a runner.
+
+SpatiaLite always runs. PostGIS runs when LANDMATCH_TEST_POSTGRES_URL names a database on a
+server where we may create databases; under CI=true its absence is a failure, not a skip.
+Each test gets its own database, copied from a template made once per session (a file copy
+for SpatiaLite, ``CREATE DATABASE … TEMPLATE`` for PostGIS).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from geo.county import load_county
+from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url
+from geo.demo import load_demo
+from webmap import create_app
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("LANDMATCH_TEST_POSTGRES_URL", "")
+BACKENDS = ["spatialite", "postgis"]
+_counter = itertools.count()
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when ``condition`` is false, except under CI, where it is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this test must run)")
+    pytest.skip(reason)
+
+
+def _fill(url: str, demo: bool) -> None:
+    engine = make_engine(url)
+    migrate(engine)
+    if demo:
+        with make_sessionmaker(engine)() as session:
+            load_demo(session, load_county())
+    engine.dispose()
+
+
+class SpatiaLiteTemplates:
+    """Template files, copied for each test."""
+
+    def __init__(self, folder) -> None:
+        self.folder = folder
+        self.made: dict[bool, str] = {}
+
+    def fresh(self, demo: bool, dest) -> str:
+        if demo not in self.made:
+            path = self.folder / f"template-{'demo' if demo else 'empty'}.sqlite"
+            _fill(sqlite_url(path), demo)
+            self.made[demo] = str(path)
+        target = dest / "landmatch.sqlite"
+        shutil.copyfile(self.made[demo], target)
+        return sqlite_url(target)
+
+    def drop(self, url: str) -> None:
+        """Nothing to do: the file goes with pytest's tmp_path."""
+
+
+class PostGISTemplates:
+    """Template databases on the PostgreSQL server, cloned for each test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.made: dict[bool, str] = {}
+        self.prefix = f"lm_test_{os.getpid()}"
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            clause = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        url = self.url.set(database=name).render_as_string(hide_password=False)
+        if not template:
+            engine = create_engine(url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            engine.dispose()
+        return url
+
+    def fresh(self, demo: bool, dest) -> str:
+        if demo not in self.made:
+            name = f"{self.prefix}_tpl_{'demo' if demo else 'empty'}"
+            _fill(self._create(name), demo)
+            self.made[demo] = name
+        return self._create(f"{self.prefix}_{next(_counter)}", template=self.made[demo])
+
+    def drop(self, url: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        for name in self.made.values():
+            self.drop(self.url.set(database=name).render_as_string(hide_password=False))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    """Per-backend template factories, made lazily and removed at the end of the session."""
+    made: dict[str, object] = {}
+
+    def get(backend: str):
+        if backend not in made:
+            if backend == "spatialite":
+                made[backend] = SpatiaLiteTemplates(tmp_path_factory.mktemp("templates"))
+            else:
+                made[backend] = PostGISTemplates(POSTGRES_URL)
+        return made[backend]
+
+    yield get
+    if "postgis" in made:
+        made["postgis"].close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Each backend in turn; PostGIS only where a server was named."""
+    if request.param == "postgis":
+        require(bool(POSTGRES_URL), "PostGIS tests need LANDMATCH_TEST_POSTGRES_URL")
+    return request.param
+
+
+def _database(templates, backend, tmp_path, demo: bool):
+    factory = templates(backend)
+    url = factory.fresh(demo, tmp_path)
+    return factory, url
+
+
+@pytest.fixture
+def db_url(templates, backend, tmp_path):
+    """URL of a fresh database holding the demo county."""
+    factory, url = _database(templates, backend, tmp_path, demo=True)
+    yield url
+    factory.drop(url)
+
+
+@pytest.fixture
+def empty_db_url(templates, backend, tmp_path):
+    """URL of a fresh, migrated, empty database."""
+    factory, url = _database(templates, backend, tmp_path, demo=False)
+    yield url
+    factory.drop(url)
+
+
+def _make_app(url: str, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    app.extensions["landmatch.engine"].dispose()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    """The app over a fresh database with the demo county."""
+    yield from _make_app(db_url, tmp_path)
+
+
+@pytest.fixture
+def empty_app(empty_db_url, tmp_path):
+    """The app over a fresh, empty database."""
+    yield from _make_app(empty_db_url, tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the demo app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """A database session on the demo app's database."""
+    with app.extensions["landmatch.sessions"]() as s:
+        yield s

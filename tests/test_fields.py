@@ -1,0 +1,79 @@
+"""The data dictionary: one definition per field, validation that names the field."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect as sa_inspect
+
+from geo.errors import FieldError
+from geo.fields import alias_index, clean_record, fields_for, get_field
+from geo.models import Building, Parcel, Project
+
+SYSTEM_COLUMNS = {"id", "extra", "version", "created_at", "updated_at", "geom", "site",
+                  "parcel_id"}
+
+
+@pytest.mark.parametrize(("entity", "model"), [
+    ("parcel", Parcel), ("building", Building), ("project", Project),
+])
+def test_every_column_is_a_dictionary_field_and_back(entity, model):
+    columns = {c.key for c in sa_inspect(model).columns} - SYSTEM_COLUMNS
+    names = {f.name for f in fields_for(entity)} - {"parcel"}
+    assert columns == names
+
+
+@pytest.mark.parametrize("entity", ["parcel", "building", "project"])
+def test_no_alias_names_two_fields(entity):
+    seen: dict[str, str] = {}
+    for f in fields_for(entity):
+        for key in {f.name, f.zh, *f.aliases}:
+            assert seen.setdefault(key.lower(), f.name) == f.name, key
+
+
+def test_aliases_map_chinese_and_pinyin_headers():
+    index = alias_index(fields_for("parcel"))
+    assert index["宗地号"] == "code"
+    assert index["rjl"] == "plot_ratio"
+    assert index["投资强度"] == "investment_intensity"
+
+
+def test_every_field_has_both_labels_and_known_unit():
+    for entity in ("parcel", "building", "project"):
+        for f in fields_for(entity):
+            assert f.zh and f.en
+            assert f.unit is None or f.unit_label("zh")
+
+
+def test_idle_fields_belong_to_the_idle_layer_only():
+    stock = {f.name for f in fields_for("parcel", "stock")}
+    idle = {f.name for f in fields_for("parcel", "idle")}
+    assert {"idle_cause", "idle_since", "disposal"} <= idle - stock
+
+
+def test_clean_converts_types_and_accepts_chinese_choice_labels():
+    fields = [get_field("parcel", n) for n in ("plot_ratio", "status", "idle_since")]
+    cleaned = clean_record(fields, {"plot_ratio": "1.2", "status": "可供地",
+                                    "idle_since": "2019/03/01"})
+    assert cleaned == {"plot_ratio": 1.2, "status": "available",
+                       "idle_since": dt.date(2019, 3, 1)}
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("plot_ratio", "abc", "must be a number"),
+    ("plot_ratio", "25", "between 0 and 20"),
+    ("building_coefficient", "-1", "between 0 and 100"),
+    ("status", "unknown", "must be one of"),
+    ("idle_since", "31/12/2020", "must be a date"),
+    ("code", "", "is required"),
+])
+def test_clean_rejects_bad_values_naming_the_field(name, value, message):
+    with pytest.raises(FieldError, match=message) as info:
+        get_field("parcel", name).clean(value)
+    assert info.value.field == name
+
+
+def test_computed_area_is_never_taken_from_input():
+    cleaned = clean_record(fields_for("parcel", "stock"),
+                           {"code": "A1", "layer": "stock", "status": "available",
+                            "area_m2": "123"})
+    assert "area_m2" not in cleaned
