@@ -27,12 +27,12 @@ BACKENDS = ["spatialite", "postgis"]
 _counter = itertools.count()
 
 
-def require(condition: bool, reason: str) -> None:
-    """Skip when ``condition`` is false, except under CI, where it is a failure."""
+def require(condition: bool, reason: str, switch: str = "") -> None:
+    """Skip when ``condition`` is false, except under CI or with ``switch``=1: then fail."""
     if condition:
         return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this test must run)")
+    if IN_CI or (switch and os.environ.get(switch) == "1"):
+        pytest.fail(f"{reason} (this test is switched on and must run)")
     pytest.skip(reason)
 
 
