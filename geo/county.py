@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -16,12 +16,13 @@ DEFAULT_COUNTY = "141023"  # Xiangfen, Linfen, Shanxi
 
 @dataclass(frozen=True)
 class Place:
-    """A town, township or industrial park: code, names and outline (EPSG:4490)."""
+    """A town, township or industrial park: code, names, outline and seat (EPSG:4490)."""
 
     code: str
     name: str
     name_en: str
     geometry: BaseGeometry
+    seat: Point
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,13 @@ def _places(path: Path) -> tuple[Place, ...]:
     if not path.exists():
         return ()
     data = json.loads(path.read_text(encoding="utf-8"))
-    return tuple(
-        Place(str(f["properties"]["code"]), f["properties"]["name"],
-              f["properties"].get("name_en", f["properties"]["name"]), shape(f["geometry"]))
-        for f in data["features"]
-    )
+    places = []
+    for f in data["features"]:
+        props, geometry = f["properties"], shape(f["geometry"])
+        seat = Point(props["seat"]) if "seat" in props else geometry.representative_point()
+        places.append(Place(str(props["code"]), props["name"],
+                            props.get("name_en", props["name"]), geometry, seat))
+    return tuple(places)
 
 
 @cache

@@ -101,8 +101,9 @@ def layout(county: County, rng: random.Random, want: int) -> list[Plot]:
     seeds: list[tuple[Point, int, float]] = []
     for _park, geom in parks:
         seeds.append((geom.centroid, 140, 190.0))
-    for i, (_town, geom) in enumerate(towns):
-        centre = geom.representative_point()
+    for i, (town, _geom) in enumerate(towns):
+        # Built-up land gathers around the town seat.
+        centre = reproject(town.seat, 4490, epsg)
         seeds.append((centre, 45 if i == 0 else 28, rng.uniform(150, 230)))
     plots: list[Plot] = []
     placed: list[BaseGeometry] = []

@@ -128,6 +128,12 @@ def test_clicking_a_parcel_shows_its_attributes_with_units(page, server):
     map_id = _open_map(page, server)
     text = _click_parcel(page, map_id, "141023XZ0001").inner_text()
     assert "141023XZ0001" in text
+    assert "0601 工业用地" in text or "100102 二类工业用地" in text  # codes shown with names
+    page.wait_for_timeout(800)  # the popup's auto-pan reloads the layers: it must stay open
+    assert page.locator(".leaflet-popup-content").is_visible()
+    if os.environ.get("LANDMATCH_UPDATE_SCREENSHOT"):
+        page.wait_for_timeout(500)  # let the popup finish fading in
+        page.screenshot(path=str(DOCS / "map-popup.png"))
     for label in ("地块编号", "面积", "亩", "公顷", "权利人", "容积率", "投资强度", "万元/亩",
                   "闲置原因"):
         assert label in text, label

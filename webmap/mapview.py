@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import folium
 from branca.element import MacroElement, Template
 from flask import url_for
@@ -9,6 +11,7 @@ from flask_babel import gettext as _
 
 from geo.county import load_county
 from geo.fields import PARCEL_STATUSES, STAGES, UNITS, fields_for
+from geo.reference import industry_codes, land_use_codes
 from webmap.i18n import lang
 
 # folium's CDN resources, by folium's own names, replaced with the copies under static/
@@ -116,6 +119,8 @@ def popup_config() -> dict:
         "fields": {"sites": describe("project", None), "idle": describe("parcel", "idle"),
                    "stock": describe("parcel", "stock")},
         "buildingFields": describe("building", None),
+        "codes": {"land_use": {c.code: c.label(language) for c in land_use_codes().values()},
+                  "industry": {c.code: c.label(language) for c in industry_codes().values()}},
         "colors": COLORS,
         "titles": {name: layer_title(name) for name in COLORS},
         "units": {"mu": unit("mu"), "ha": unit("ha")},
@@ -149,6 +154,30 @@ def _basemap(m: folium.Map, config) -> None:
                          name=_("Base map")).add_to(m)
 
 
+def _outlines(m: folium.Map, county) -> None:
+    """Town boundaries with their names, and the parks: orientation when there is no base map."""
+    towns = folium.FeatureGroup(name=_("Towns and townships"))
+    folium.GeoJson(
+        county.geojson("towns"),
+        style_function=lambda _f: {"color": "#5c6bc0", "weight": 1, "dashArray": "4 4",
+                                   "fillOpacity": 0},
+        interactive=False,
+    ).add_to(towns)
+    for town in county.towns:
+        name = town.name if lang() == "zh" else town.name_en
+        # The label sits above the seat, where the town's parcels gather.
+        folium.Marker([town.seat.y, town.seat.x], icon=folium.DivIcon(
+            html=f'<div class="lm-town-label">{escape(name)}</div>', icon_size=(120, 18),
+            icon_anchor=(60, 40), class_name="lm-town"), interactive=False).add_to(towns)
+    towns.add_to(m)
+    folium.GeoJson(
+        county.geojson("parks"), name=_("Industrial parks"),
+        style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "dashArray": "8 4",
+                                   "fillColor": "#ce93d8", "fillOpacity": 0.08},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    ).add_to(m)
+
+
 def build_map(config) -> folium.Map:
     """Return the county map; its layers load from the API in the browser."""
     county = load_county(config["COUNTY"])
@@ -162,12 +191,7 @@ def build_map(config) -> folium.Map:
     m.default_css.append(("landmatch_css", url_for("static", filename="css/landmatch.css")))
     _basemap(m, config)
     PageConfig(popup_config()).add_to(m)
-    folium.GeoJson(
-        county.geojson("towns"), name=_("Towns and townships"),
-        style_function=lambda _f: {"color": "#5c6bc0", "weight": 1, "dashArray": "4 4",
-                                   "fillOpacity": 0},
-        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
-    ).add_to(m)
+    _outlines(m, county)
     folium.GeoJson(
         county.geojson("county"), name=county.name if lang() == "zh" else county.name_en,
         style_function=lambda _f: {"color": "#283593", "weight": 3, "fillOpacity": 0},

@@ -20,6 +20,8 @@
     if (field.choices && Object.prototype.hasOwnProperty.call(field.choices, value)) {
       return field.choices[value];
     }
+    var codes = (config.codes || {})[field.name];
+    if (codes && Object.prototype.hasOwnProperty.call(codes, value)) return codes[value];
     if (typeof value === "number") {
       return formatNumber(value, 2) + (field.unit ? " " + field.unit : "");
     }
@@ -102,6 +104,34 @@
     group.lmLayer = options.layer;
     group.lmState = state;
 
+    // Keep what is already drawn and still in view (an open popup survives a pan); add the
+    // new features, drop the ones that left the view.
+    var drawn = {};
+    function update(features) {
+      var keep = {};
+      features.forEach(function (f) { keep[f.id] = f; });
+      Object.keys(drawn).forEach(function (id) {
+        var stale = keep[id] && keep[id].properties.version !== drawn[id].lmVersion;
+        if ((!keep[id] && !drawn[id].isPopupOpen()) || stale) {
+          group.removeLayer(drawn[id]);
+          delete drawn[id];
+        }
+      });
+      features.forEach(function (feature) {
+        if (drawn[feature.id]) return;
+        L.geoJSON(feature, {
+          style: styleFor(options.layer),
+          pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 6 }); },
+        }).eachLayer(function (l) {
+          l.bindPopup(function () { return popupContent(options.layer, feature.properties); },
+                      { maxWidth: 360 });
+          l.lmVersion = feature.properties.version;
+          drawn[feature.id] = l;
+          group.addLayer(l);
+        });
+      });
+    }
+
     function load() {
       if (!map.hasLayer(group)) return;
       if (controller) controller.abort();
@@ -117,17 +147,7 @@
           return r.json();
         })
         .then(function (data) {
-          group.clearLayers();
-          L.geoJSON(data, {
-            style: styleFor(options.layer),
-            pointToLayer: function (feature, latlng) {
-              return L.circleMarker(latlng, { radius: 6 });
-            },
-            onEachFeature: function (feature, layer) {
-              layer.bindPopup(function () { return popupContent(options.layer, feature.properties); },
-                              { maxWidth: 360 });
-            },
-          }).eachLayer(function (l) { group.addLayer(l); });
+          update(data.features);
           state.loaded = data.numberReturned;
           state.matched = data.numberMatched;
           notice(map, options.layer, data.numberReturned, data.numberMatched);
