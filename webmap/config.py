@@ -13,7 +13,6 @@ class Defaults:
     BASEMAP_ATTRIBUTION = ""
     TIANDITU_KEY = ""
     DEMO_NOTICE = True  # footer saying the data is synthetic; turn off for real data
-    PUBLIC_READ = True  # reading without a login, as on a closed intranet
     BABEL_DEFAULT_LOCALE = "zh"
     LANGUAGES = ("zh", "en")
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
