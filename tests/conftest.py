@@ -153,7 +153,7 @@ def empty_db_url(templates, backend, tmp_path):
 
 
 def _make_app(url: str, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret"})
     app.instance_path = str(tmp_path / "instance")
     yield app
     app.extensions["landmatch.engine"].dispose()

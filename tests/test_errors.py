@@ -44,3 +44,11 @@ def test_messages_follow_the_chosen_language(client):
     en = client.get("/api/parcels?layer=stock&limit=abc&lang=en").get_json()["error"]["message"]
     assert "整数" in zh
     assert "whole number" in en
+
+
+def test_a_post_without_csrf_token_is_refused_with_a_clear_message(app):
+    app.add_url_rule("/api/_probe", "probe", lambda: "changed", methods=["POST"])
+    response = app.test_client().post("/api/_probe")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "csrf" and "令牌" in error["message"]

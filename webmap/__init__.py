@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from webmap import api, cli, db, errors, i18n, pages
 from webmap.config import Defaults
@@ -26,6 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(
             app.instance_path, "landmatch.sqlite"
         )
+    # Every state-changing request needs the CSRF token: forms carry it as a hidden field,
+    # scripts send the X-CSRFToken header from the page's csrf-token meta tag.
+    CSRFProtect(app)
+    _secret_key(app)
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
@@ -33,3 +39,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app
+
+
+def _secret_key(app: Flask) -> None:
+    """Use the configured secret, else one generated once and kept in instance/ (not git)."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()

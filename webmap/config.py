@@ -15,4 +15,5 @@ class Defaults:
     DEMO_NOTICE = True  # footer saying the data is synthetic; turn off for real data
     BABEL_DEFAULT_LOCALE = "zh"
     LANGUAGES = ("zh", "en")
+    SECRET_KEY = ""  # empty: generated once into instance/secret_key
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import GeoError
@@ -41,6 +42,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(GeoError)
     def geo_error(error: GeoError):
         return _respond(error.status, error.code, user_message(error), error.field)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _respond(400, "csrf", gettext(
+            "The security token of this form is missing or has expired: reload the page and "
+            "try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
