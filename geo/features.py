@@ -89,22 +89,27 @@ def parse_bbox(text: str) -> BBox:
     return minx, miny, maxx, maxy
 
 
+def _whole_number(name: str, raw: object, default: int, low: int, high: int | None) -> int:
+    try:
+        value = default if raw in (None, "") else int(str(raw))
+    except ValueError:
+        raise GeoError(N_("%(field)s must be a whole number."), field=name) from None
+    if high is not None and not low <= value <= high:
+        raise GeoError(N_("%(field)s must be between %(min)s and %(max)s."), field=name,
+                       min=low, max=high)
+    if value < low:
+        raise GeoError(N_("%(field)s must be %(min)s or more."), field=name, min=low)
+    return value
+
+
 def parse_paging(limit: object, offset: object) -> tuple[int, int]:
-    """Return (limit, offset) as integers within bounds; raise GeoError naming the field."""
-    values = []
-    for name, raw, default, top in (("limit", limit, DEFAULT_LIMIT, MAX_LIMIT),
-                                    ("offset", offset, 0, None)):
-        try:
-            value = default if raw in (None, "") else int(str(raw))
-        except ValueError:
-            raise GeoError(N_("%(field)s must be a whole number."), field=name) from None
-        if value < (1 if name == "limit" else 0) or (top is not None and value > top):
-            raise GeoError(
-                N_("%(field)s must be between %(min)s and %(max)s."), field=name,
-                min=1 if name == "limit" else 0, max=top if top is not None else "∞",
-            )
-        values.append(value)
-    return values[0], values[1]
+    """Return (limit, offset) as integers within bounds; raise GeoError naming the field.
+
+    >>> parse_paging("50", None)
+    (50, 0)
+    """
+    return (_whole_number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+            _whole_number("offset", offset, 0, 0, None))
 
 
 def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]:
@@ -157,8 +162,7 @@ def query_layer(
         matched = session.scalar(select(func.count()).select_from(
             stmt.with_only_columns(layer_id(layer)).subquery()))
     rows = session.execute(stmt.order_by(layer_id(layer)).limit(limit).offset(offset)).all()
-    return Page([_feature_json(layer, row) for row in rows],
-                matched)
+    return Page([_feature_json(layer, row) for row in rows], matched)
 
 
 def iter_layer(session: Session, layer: Layer, filters: Mapping[str, list[str]] | None = None,
