@@ -6,13 +6,29 @@ import datetime as dt
 
 from geoalchemy2 import Geometry
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from geo.crs import STORAGE_SRID
+from geo.fields import fields_for, get_field
 
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
+
+def dictionary_validator(entity: str):
+    """Return a validator that checks each assigned value against the data dictionary.
+
+    Every write path (demo, import, forms, API) goes through the ORM, so a value that breaks
+    its field's rule never reaches the database, whatever path brought it.
+    """
+    names = [f.name for f in fields_for(entity) if f.name != "parcel"]
+
+    @validates(*names)
+    def _validate(self, key: str, value: object) -> object:
+        return get_field(entity, key).clean(value)
+
+    return _validate
 
 
 class Timestamped:
@@ -60,6 +76,7 @@ class Parcel(Timestamped, Base):
     buildings: Mapped[list[Building]] = relationship(
         back_populates="parcel", cascade="all, delete-orphan", order_by="Building.id"
     )
+    _validate = dictionary_validator("parcel")
 
 
 class Building(Timestamped, Base):
@@ -77,6 +94,7 @@ class Building(Timestamped, Base):
     idle: Mapped[str | None] = mapped_column(String(3))
 
     parcel: Mapped[Parcel] = relationship(back_populates="buildings")
+    _validate = dictionary_validator("building")
 
 
 class Project(Timestamped, Base):
@@ -101,3 +119,4 @@ class Project(Timestamped, Base):
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
 
     parcel: Mapped[Parcel | None] = relationship()
+    _validate = dictionary_validator("project")

@@ -54,3 +54,8 @@ def test_bbox_filter_returns_exactly_the_parcels_that_intersect(session):
     expected = {p.id for p in session.scalars(select(Parcel))
                 if from_db(p.geom).intersects(box(*BBOX))}
     assert found == expected and found
+
+
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
+def test_spatialite_file_runs_in_wal_mode_so_reads_go_on_during_writes(session):
+    assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"

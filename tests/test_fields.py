@@ -77,3 +77,16 @@ def test_computed_area_is_never_taken_from_input():
                            {"code": "A1", "layer": "stock", "status": "available",
                             "area_m2": "123"})
     assert "area_m2" not in cleaned
+
+
+def test_models_refuse_values_that_break_the_dictionary():
+    with pytest.raises(FieldError, match="between 0 and 20") as info:
+        Parcel(code="P1", layer="stock", status="available", plot_ratio=25)
+    assert info.value.field == "plot_ratio"
+    with pytest.raises(FieldError):
+        Project(code="X1", name="项目", stage="unknown")
+
+
+def test_models_store_choice_values_given_as_labels():
+    assert Parcel(code="P1", layer="闲置工业用地", status="闲置未处置").layer == "idle"
+    assert Project(code="X1", name="项目", stage="投产").stage == "producing"
