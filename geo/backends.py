@@ -1,4 +1,4 @@
-"""The one place where SpatiaLite and PostGIS differ: how a bounding-box filter is written."""
+"""The one place where SpatiaLite and PostGIS differ: bounding-box filters, shared edges."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from geo.crs import STORAGE_SRID
 
 BBox = tuple[float, float, float, float]
+# DE-9IM: interiors apart, boundaries meeting along a line (a shared corner point is not enough).
+SHARED_EDGE = "F***1****"
 
 
 class PostGIS:
@@ -19,6 +21,10 @@ class PostGIS:
     def bbox_filter(self, geom: ColumnElement, pk: ColumnElement, bbox: BBox) -> ColumnElement:
         """Return a clause true where ``geom`` intersects ``bbox`` (lon/lat)."""
         return func.ST_Intersects(geom, func.ST_MakeEnvelope(*bbox, STORAGE_SRID))
+
+    def shares_edge(self, a: ColumnElement, b: ColumnElement) -> ColumnElement:
+        """Return a clause true where ``a`` and ``b`` share boundary but no interior."""
+        return and_(a.op("&&")(b), func.ST_Relate(a, b, SHARED_EDGE))
 
 
 class SpatiaLite:
@@ -45,6 +51,11 @@ class SpatiaLite:
             pk.in_(candidates),
             func.ST_Intersects(geom, func.BuildMbr(*bbox, STORAGE_SRID)),
         )
+
+    def shares_edge(self, a: ColumnElement, b: ColumnElement) -> ColumnElement:
+        """Return a clause true where ``a`` and ``b`` share boundary but no interior."""
+        # SpatiaLite's ST_Relate with a pattern answers 1/0, not a boolean.
+        return and_(func.MbrIntersects(a, b) == 1, func.ST_Relate(a, b, SHARED_EDGE) == 1)
 
 
 def backend_for(session: Session) -> PostGIS | SpatiaLite:

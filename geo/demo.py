@@ -166,6 +166,7 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
         low = rng.choice([0.8, 1.0, 1.2])
         values.update(plot_ratio_min=low, plot_ratio_max=round(low + rng.choice([1.0, 1.5]), 1))
     parcel = Parcel(**values)
+    _utilities(parcel)
     if layer == "idle" and rng.random() < 0.35:
         for _ in range(rng.randint(1, 3)):
             parcel.buildings.append(Building(
@@ -175,6 +176,27 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
                 crane_t=float(rng.choice([0, 0, 5, 10, 16, 20, 32])), idle="yes",
             ))
     return parcel
+
+
+def _utilities(parcel: Parcel) -> None:
+    """Give a parcel utilities, a price and sometimes 标准地 indicators.
+
+    Drawn from a generator of its own, seeded by the parcel's code, so the rest of the demo
+    stays what it was before these fields existed.
+    """
+    rng = random.Random(f"utilities-{parcel.code}")
+    in_park = parcel.park is not None
+    parcel.power_kva = float(rng.choice([630, 1250, 2500, 5000, 10000] if in_park
+                                        else [0, 315, 630, 1250, 2500]))
+    parcel.water_t_per_day = float(rng.choice([100, 300, 500, 1000, 2000] if in_park
+                                              else [0, 50, 100, 300]))
+    parcel.gas = "yes" if rng.random() < (0.8 if in_park else 0.3) else "no"
+    parcel.rail = "yes" if in_park and rng.random() < 0.25 else "no"
+    parcel.price = float(rng.randrange(12, 40))
+    if in_park and parcel.layer == "stock" and rng.random() < 0.2:
+        parcel.std_investment_intensity = float(rng.choice([250, 300, 350]))
+        parcel.std_plot_ratio_min = rng.choice([1.0, 1.2])
+        parcel.std_building_coefficient = 40.0
 
 
 def _projects(county: County, rng: random.Random, sites: list[Plot], stock: list[Parcel],

@@ -40,7 +40,7 @@ class Parcel(Timestamped, Base):
     name: Mapped[str | None] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(20), index=True)
     park: Mapped[str | None] = mapped_column(String(20))
-    area_m2: Mapped[float] = mapped_column(Float, nullable=False)
+    area_m2: Mapped[float] = mapped_column(Float, nullable=False, index=True)
     ownership: Mapped[str | None] = mapped_column(String(20))
     holder: Mapped[str | None] = mapped_column(String(200))
     land_use: Mapped[str | None] = mapped_column(String(10))
@@ -54,6 +54,14 @@ class Parcel(Timestamped, Base):
     idle_since: Mapped[dt.date | None] = mapped_column(Date)
     disposal: Mapped[str | None] = mapped_column(String(20))
     disposal_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    power_kva: Mapped[float | None] = mapped_column(Float)
+    water_t_per_day: Mapped[float | None] = mapped_column(Float)
+    gas: Mapped[str | None] = mapped_column(String(3))
+    rail: Mapped[str | None] = mapped_column(String(3))
+    price: Mapped[float | None] = mapped_column(Float)
+    std_investment_intensity: Mapped[float | None] = mapped_column(Float)
+    std_plot_ratio_min: Mapped[float | None] = mapped_column(Float)
+    std_building_coefficient: Mapped[float | None] = mapped_column(Float)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, nullable=False))
 
@@ -101,3 +109,21 @@ class Project(Timestamped, Base):
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
 
     parcel: Mapped[Parcel | None] = relationship()
+
+
+class Offer(Timestamped, Base):
+    """A parcel offered to a project (推介), and what the investor said: the offer log."""
+
+    __tablename__ = "offers"
+    __mapper_args__ = {"version_id_col": Timestamped.version}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), nullable=False, index=True)
+    offered_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    feedback: Mapped[str | None] = mapped_column(String(2000))
+    score: Mapped[float | None] = mapped_column(Float)
+
+    project: Mapped[Project] = relationship()
+    parcel: Mapped[Parcel] = relationship()
