@@ -145,6 +145,14 @@ def _features(session: Session, codes: set[str]) -> dict[str, dict]:
                      "properties": properties(LAYERS[p.layer], p)} for p, g in rows}
 
 
+def parcel_feature(session: Session, code: str) -> dict:
+    """Return one parcel as a GeoJSON Feature, or raise NotFound."""
+    found = _features(session, {code})
+    if code not in found:
+        raise NotFound(N_("No parcel with code %(value)s."), field="code", value=code)
+    return found[code]
+
+
 def load_facts(session: Session, needs: Needs, settings: Settings, stmt=None) -> list[Facts]:
     """Return the pre-filtered parcels as Facts, with their buildings and neighbour counts."""
     rows = session.execute(stmt if stmt is not None else prefilter(session, needs, settings)).all()
