@@ -374,7 +374,7 @@ NEEDS_FIELDS: tuple[Field, ...] = (
     Field("lat", "中心点纬度", "Point, latitude", "number", min=-90, max=90),
     Field("max_distance_km", "最大距离", "Maximum distance", "number", unit="km", min=0,
           max=1000),
-    Field("layers", "地块来源", "Parcels from", "text", max_length=20),
+    Field("layers", "地块来源", "Parcels from", "choice", choices=LAYERS[:2]),
 )
 
 # The offer log: a parcel offered to a project, and what the investor said.

@@ -98,9 +98,8 @@ def parse_needs(raw: Mapping[str, object]) -> Needs:
                          N_("%(field)s is required with the other coordinate."))
     if values["max_distance_km"] is not None and values["lon"] is None:
         raise FieldError("lon", N_("%(field)s is required with a maximum distance."))
-    layers = _split(lists["layers"]) or PARCEL_LAYERS
-    if any(layer not in PARCEL_LAYERS for layer in layers):
-        raise FieldError("layers", N_("%(field)s must be idle or stock."))
+    layers_field = next(f for f in NEEDS_FIELDS if f.name == "layers")
+    layers = tuple(str(layers_field.clean(v)) for v in _split(lists["layers"])) or PARCEL_LAYERS
     emissions = {p: float(v) for p in POLLUTANTS
                  if (v := values.pop(f"emission_{p}")) is not None and v > 0}
     values.update(

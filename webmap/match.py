@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from geo.checks import Check
 from geo.county import load_county
 from geo.errors import N_, GeoError
-from geo.fields import LAND_CLASSES, NEEDS_FIELDS, UNITS, fields_for
+from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, fields_for
 from geo.indicators import load_rules
 from geo.match_query import MatchResult, explain_parcel, run_match
 from geo.matching import Candidate, Settings
 from geo.offers import seeking_projects
+from geo.reference import land_use_codes
 from geo.sheet import parcel_sheet
 from webmap.db import get_session
 from webmap.i18n import lang
@@ -25,8 +26,7 @@ bp = Blueprint("match", __name__)
 # near the county seat.
 DEFAULT_NEEDS = {"industry": "35", "land_class": "industrial2", "area_min_mu": 20,
                  "area_max_mu": 60, "total_investment": 12000, "building_coefficient": 40,
-                 "office_share": 5, "green_ratio": 10, "max_distance_km": 15,
-                 "layers": "idle,stock"}
+                 "office_share": 5, "green_ratio": 10, "max_distance_km": 15}
 
 
 def settings() -> Settings:
@@ -70,18 +70,44 @@ def _class_label(value: str) -> str:
     return value
 
 
+def _display(check: Check, which: str) -> str:
+    """Return a check's value or threshold as a person reads it: labels, ranges, units."""
+    raw = check.value if which == "value" else check.threshold
+    language = lang()
+    if check.name == "status":
+        choices = {c.value: (c.en if language == "en" else c.zh) for c in PARCEL_STATUSES}
+        items = raw if isinstance(raw, list) else [raw]
+        return "、".join(choices.get(str(v), str(v)) for v in items)
+    if check.name == "land_use":
+        if which == "threshold":
+            return _class_label(str(raw))
+        code = land_use_codes().get(str(raw))
+        return code.label(language) if code else str(raw or "—")
+    if check.name in ("gas", "rail"):
+        return {"yes": _("Yes"), "no": _("No")}.get(str(raw), str(raw))
+    if raw is None:
+        return "—"
+    unit = f" {_unit(check.unit)}" if check.unit else ""
+    if isinstance(raw, list):
+        low, high = (f"{v:g}" if isinstance(v, int | float) else "" for v in raw)
+        return f"{low}–{high}{unit}" if high else f"≥ {low}{unit}"
+    return f"{raw:,.4g}{unit}" if isinstance(raw, int | float) else f"{raw}{unit}"
+
+
 def check_json(check: Check, labels: dict[str, str]) -> dict:
-    """Return a check as the API shows it, its message and source in the user's language."""
+    """Return a check as the API shows it, its message and source in the user's language.
+
+    ``value`` and ``threshold`` stay machine-readable; ``display`` holds them as text.
+    """
     params = {**check.params, "value": check.params.get("value", check.value)}
     if check.name == "land_use":
         params["wanted"] = _class_label(check.threshold)
-    threshold = check.threshold
-    if check.name == "land_use":
-        threshold = _class_label(threshold)
     return {"name": check.name, "label": labels.get(check.name, check.name),
-            "passed": check.passed, "value": check.value, "threshold": threshold,
+            "passed": check.passed, "value": check.value, "threshold": check.threshold,
             "unit": _unit(check.unit), "source": _(check.source),
-            "message": _(check.message, **params), "confirmed": check.confirmed}
+            "message": _(check.message, **params), "confirmed": check.confirmed,
+            "display": {"value": _display(check, "value"),
+                        "threshold": _display(check, "threshold")}}
 
 
 def _pair_feature(candidate: Candidate, features: dict[str, dict]) -> dict:

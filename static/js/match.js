@@ -52,9 +52,8 @@
       var tr = el("tr", c.passed ? "lm-pass" : "lm-fail");
       tr.setAttribute("data-check", c.name);
       tr.appendChild(el("td", null, (c.passed ? "✔ " : "✘ ") + c.label));
-      var unit = c.unit ? " " + c.unit : "";
-      tr.appendChild(el("td", null, fmt(c.value) + unit));
-      tr.appendChild(el("td", null, fmt(c.threshold) + (c.threshold !== null ? unit : "")));
+      tr.appendChild(el("td", null, c.display.value));
+      tr.appendChild(el("td", null, c.display.threshold));
       tr.appendChild(el("td", null, c.message + " " + c.source +
         (c.confirmed ? "" : "（" + config.text.unconfirmed + "）")));
       t.appendChild(tr);
