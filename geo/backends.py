@@ -22,7 +22,8 @@ class PostGIS:
         """Return a clause true where ``geom`` intersects ``bbox`` (lon/lat)."""
         return func.ST_Intersects(geom, func.ST_MakeEnvelope(*bbox, STORAGE_SRID))
 
-    def shares_edge(self, a: ColumnElement, b: ColumnElement) -> ColumnElement:
+    def shares_edge(self, a: ColumnElement, b: ColumnElement, b_pk: ColumnElement
+                    ) -> ColumnElement:
         """Return a clause true where ``a`` and ``b`` share boundary but no interior."""
         return and_(a.op("&&")(b), func.ST_Relate(a, b, SHARED_EDGE))
 
@@ -52,10 +53,20 @@ class SpatiaLite:
             func.ST_Intersects(geom, func.BuildMbr(*bbox, STORAGE_SRID)),
         )
 
-    def shares_edge(self, a: ColumnElement, b: ColumnElement) -> ColumnElement:
-        """Return a clause true where ``a`` and ``b`` share boundary but no interior."""
+    def shares_edge(self, a: ColumnElement, b: ColumnElement, b_pk: ColumnElement
+                    ) -> ColumnElement:
+        """Return a clause true where ``a`` and ``b`` share boundary but no interior.
+
+        ``b``'s candidates come from the R-tree, by ``a``'s bounding box.
+        """
+        rtree = table("idx_parcels_geom", column("pkid"), column("xmin"), column("xmax"),
+                      column("ymin"), column("ymax"))
+        near = select(rtree.c.pkid).where(
+            rtree.c.xmin <= func.MbrMaxX(a), rtree.c.xmax >= func.MbrMinX(a),
+            rtree.c.ymin <= func.MbrMaxY(a), rtree.c.ymax >= func.MbrMinY(a),
+        ).correlate_except(rtree)
         # SpatiaLite's ST_Relate with a pattern answers 1/0, not a boolean.
-        return and_(func.MbrIntersects(a, b) == 1, func.ST_Relate(a, b, SHARED_EDGE) == 1)
+        return and_(b_pk.in_(near), func.ST_Relate(a, b, SHARED_EDGE) == 1)
 
 
 def backend_for(session: Session) -> PostGIS | SpatiaLite:

@@ -49,6 +49,8 @@ class RuleBook:
 
     rules: tuple[Rule, ...]
     rule_sets: tuple[str, ...] = field(default=())
+    # Matching asks the same few questions for every parcel: remember the answers.
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def applicable(self, indicator: str, industry: str | None, region_class: str | None,
                    zone_level: str | None) -> list[Rule]:
@@ -71,12 +73,13 @@ class RuleBook:
         >>> book.strictest("investment_intensity", "39", "7", "provincial").value
         200.0
         """
-        rules = self.applicable(indicator, industry, region_class, zone_level)
-        if not rules:
-            return None
-        if rules[0].op == "min":
-            return max(rules, key=lambda r: r.value)
-        return min(rules, key=lambda r: r.value)
+        key = (indicator, (industry or "")[:2], region_class, zone_level)
+        if key not in self._memo:
+            rules = self.applicable(indicator, industry, region_class, zone_level)
+            self._memo[key] = None if not rules else (
+                max(rules, key=lambda r: r.value) if rules[0].op == "min"
+                else min(rules, key=lambda r: r.value))
+        return self._memo[key]
 
 
 def _rule(row: dict[str, str], rule_set: str) -> Rule:

@@ -129,7 +129,7 @@ def adjacent_pairs(session: Session, codes: list[str]) -> list[tuple[str, str]]:
     a, b = aliased(Parcel), aliased(Parcel)
     stmt = (select(a.code, b.code).join(b, a.id < b.id)
             .where(a.code.in_(codes), b.code.in_(codes),
-                   backend_for(session).shares_edge(a.geom, b.geom))
+                   backend_for(session).shares_edge(a.geom, b.geom, b.id))
             .order_by(a.code, b.code))
     return [(x, y) for x, y in session.execute(stmt)]
 
@@ -168,11 +168,8 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
     needs = parse_needs(raw_needs)
     rules, zones = load_rules(), load_zones(county_code)
     facts = load_facts(session, needs, settings)
-    adjacent: list[tuple[str, str]] = []
-    if settings.pairs and not needs.wants_factory and needs.area_min_mu:
-        small = [f.code for f in facts if f.area_mu < needs.area_min_mu]
-        adjacent = adjacent_pairs(session, small)
-    outcome = match_parcels(needs, facts, rules, zones, adjacent, settings)
+    outcome = match_parcels(needs, facts, rules, zones,
+                            lambda codes: adjacent_pairs(session, codes), settings)
     codes = {m for c in outcome.candidates for m in (c.facts.members or (c.facts.code,))}
     return MatchResult(needs, rules.rule_sets, outcome, _features(session, codes))
 

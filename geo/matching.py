@@ -6,7 +6,7 @@ pre-filtered parcels as ``Facts`` and the pairs of them that share an edge.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from pyproj import Geod
@@ -188,12 +188,15 @@ def merge(a: Facts, b: Facts) -> Facts:
 
 def match_parcels(
     needs: Needs, parcels: Iterable[Facts], rules: RuleBook, zones: Mapping[str, Zone],
-    adjacent: Iterable[tuple[str, str]] = (), settings: Settings | None = None,
+    adjacent: Iterable[tuple[str, str]] | Callable[[list[str]], Iterable[tuple[str, str]]] = (),
+    settings: Settings | None = None,
 ) -> Outcome:
     """Check every parcel against ``needs``; rank the ones that pass, keep why others failed.
 
     Pairs of ``adjacent`` parcels that are each too small, but pass every other check,
-    are offered after the single parcels when together they pass too.
+    are offered after the single parcels when together they pass too. ``adjacent`` is the
+    list of pairs, or a function that finds them among the codes it is given (the parcels
+    that failed on size alone), so a database need only be asked about those.
 
     >>> from geo.indicators import load_rules
     >>> needs = Needs(industry="3311", land_class="industrial2", total_investment=3000,
@@ -221,8 +224,9 @@ def match_parcels(
             too_small[facts.code] = facts
     singles = rank(singles, needs, settings)[: settings.limit]
     pairs: list[Candidate] = []
-    if settings.pairs and not needs.wants_factory:
-        for a_code, b_code in adjacent:
+    if settings.pairs and not needs.wants_factory and len(too_small) > 1:
+        found = adjacent(sorted(too_small)) if callable(adjacent) else adjacent
+        for a_code, b_code in found:
             if a_code in too_small and b_code in too_small:
                 merged = merge(*sorted((too_small[a_code], too_small[b_code]),
                                        key=lambda f: f.code))
