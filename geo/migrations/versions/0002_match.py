@@ -66,6 +66,6 @@ def downgrade():
     op.drop_index("ix_offers_parcel_id", table_name="offers")
     op.drop_table("offers")
     op.drop_index("ix_parcels_area_m2", table_name="parcels")
-    with op.batch_alter_table("parcels") as batch_op:
-        for name, _type in reversed(NEW_PARCEL_COLUMNS):
-            batch_op.drop_column(name)
+    # Plain DROP COLUMN (SQLite ≥ 3.35): a batch rebuild of parcels fails on SpatiaLite.
+    for name, _type in reversed(NEW_PARCEL_COLUMNS):
+        op.drop_column("parcels", name)
