@@ -99,13 +99,9 @@ class Outcome:
 
     candidates: list[Candidate]
     rejected: list[tuple[str, list[str]]]
-    considered: int
-
-    @property
-    def passed(self) -> int:
-        """Return how many candidates passed (singles and pairs)."""
-        return len(self.candidates)
-
+    considered: int  # parcels checked: passed + rejected
+    passed: int  # single parcels that passed every check (more than listed past the limit)
+    pairs: int = 0  # pairs that passed, listed after the singles
 
 def distance_km(facts: Facts, point: tuple[float, float] | None) -> float | None:
     """Return the distance on the ellipsoid from ``point`` to the parcel's centre, in km."""
@@ -222,6 +218,7 @@ def match_parcels(
         area_check = next(c for c in checks if c.name == "area")
         if failed == ["area"] and area_check.params.get("below"):
             too_small[facts.code] = facts
+    passed = len(singles)
     singles = rank(singles, needs, settings)[: settings.limit]
     pairs: list[Candidate] = []
     if settings.pairs and not needs.wants_factory and len(too_small) > 1:
@@ -236,4 +233,4 @@ def match_parcels(
                     pairs.append(Candidate(merged, checks))
         pairs = rank(pairs, needs, settings)[: settings.limit]
     rejected.sort()
-    return Outcome(singles + pairs, rejected, len(parcels))
+    return Outcome(singles + pairs, rejected, len(parcels), passed, len(pairs))

@@ -13,7 +13,9 @@ def test_match_answers_in_the_documented_shape(client):
     assert set(body) == {"needs", "rule_set", "candidates", "rejected", "counts"}
     assert body["needs"]["industry"] == "35" and body["needs"]["area_max_mu"] == 60
     assert {s["name"] for s in body["rule_set"]["sets"]} == {"2008", "shanxi-2018"}
-    assert body["counts"]["passed"] == len(body["candidates"]) > 0
+    singles = [c for c in body["candidates"] if not c["pair"]]
+    assert body["counts"]["passed"] == len(singles) > 0
+    assert body["counts"]["pairs"] == len(body["candidates"]) - len(singles)
     assert body["counts"]["considered"] == body["counts"]["passed"] + len(body["rejected"])
     scores = [c["score"] for c in body["candidates"] if not c["pair"]]
     assert scores == sorted(scores, reverse=True)
@@ -108,3 +110,16 @@ def test_offers_saved_then_a_parcel_chosen_lands_the_project(client):
     again = client.post(f"/projects/{project}/land",
                         data={"parcel": picks[1]["code"], "csrf_token": token})
     assert again.status_code == 400  # landed already
+
+
+def test_pairs_come_after_the_singles_and_share_an_edge(client):
+    from shapely.geometry import shape
+
+    body = client.post("/api/match", json={**NEEDS, "building_coefficient": 40}).get_json()
+    flags = [c["pair"] for c in body["candidates"]]
+    assert True in flags and flags == sorted(flags)  # singles (False) first, then pairs
+    for pair in (c for c in body["candidates"] if c["pair"]):
+        a, b = (shape({"type": "Polygon", "coordinates": ring})
+                for ring in pair["feature"]["geometry"]["coordinates"])
+        assert a.touches(b) and a.intersection(b).length > 0, pair["code"]
+        assert pair["code"] == "+".join(pair["members"])

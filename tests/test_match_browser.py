@@ -30,6 +30,8 @@ def test_match_lists_numbered_candidates_on_the_map_from_local_assets_only(page,
     first.locator("summary").click()
     assert first.locator("tr.lm-pass").count() >= 4 and first.locator("tr.lm-fail").count() == 0
     assert "投资强度" in first.inner_text() and "万元/亩" in first.inner_text()
+    pair = page.locator("#match-results li.lm-pair").first  # the demo has adjacent halves
+    assert "相邻地块组合" in pair.inner_text() and "+" in pair.get_attribute("data-code")
     summary = page.locator("#match-summary").inner_text()
     assert "参与比选" in summary and "候选地块" in summary
     outside = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]

@@ -151,7 +151,8 @@ def result_json(result: MatchResult) -> dict:
         "needs": result.needs.as_json(), "rule_set": rule_set_json(), "candidates": candidates,
         "rejected": [{"code": code, "failed": failed}
                      for code, failed in result.outcome.rejected],
-        "counts": {"considered": result.outcome.considered, "passed": result.outcome.passed},
+        "counts": {"considered": result.outcome.considered, "passed": result.outcome.passed,
+                   "pairs": result.outcome.pairs},
     }
 
 

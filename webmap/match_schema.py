@@ -87,7 +87,9 @@ def match_response_schema() -> dict:
                 "properties": {"code": {"type": "string"},
                                "failed": {"type": "array", "items": {"type": "string"}}}}},
             "counts": {"type": "object", "properties": {
-                "considered": {"type": "integer"}, "passed": {"type": "integer"}}},
+                "considered": {"type": "integer", "description": "parcels checked"},
+                "passed": {"type": "integer", "description": "single parcels passing"},
+                "pairs": {"type": "integer", "description": "adjacent pairs passing"}}},
         },
     }
 

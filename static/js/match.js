@@ -133,7 +133,8 @@
     result.candidates.forEach(function (c, i) { list.appendChild(candidateItem(c, i + 1)); });
     document.getElementById("match-summary").textContent =
       config.text.considered + " " + result.counts.considered + " · " + config.text.candidates +
-      " " + result.counts.passed + (result.candidates.length ? "" : " · " + config.text.noCandidates);
+      " " + result.counts.passed + (result.counts.pairs ? " + " + result.counts.pairs + " " +
+      config.text.pair : "") + (result.candidates.length ? "" : " · " + config.text.noCandidates);
     var rejected = document.getElementById("match-rejected");
     rejected.querySelector("summary").textContent = config.text.rejected + "（" + result.rejected.length + "）";
     var ul = rejected.querySelector("ul");
