@@ -236,6 +236,8 @@ def sheet(code: str):
             continue
         if f.name == "area_m2":
             value = f"{props['area_mu']:.2f} {_unit('mu')}（{props['area_ha']:.4f} {_unit('ha')}）"
+        elif f.name == "land_use" and value in land_use_codes():
+            value = land_use_codes()[value].label(language)
         elif f.choices:
             value = f.choice_label(value, language)
         elif f.unit:
