@@ -44,7 +44,7 @@ def sheet(client):
 def test_parcel_sheet_shows_attributes_checks_and_contacts(client, sheet):
     assert "141023CL0001" in sheet and "推介单" in sheet
     assert "亩" in sheet and "公顷" in sheet and "可供电力" in sheet and "千伏安" in sheet
-    assert re.search(r"\d{4,6} [^<]*用地", sheet)  # land-use code with its name
+    assert re.search(r"<td>[0-9A-Z]{4,6} [^<]*用地</td>", sheet)  # code with its name
     assert "县商务局" in sheet  # contacts
     assert 'id="sheet-checks"' in sheet and "投资强度" in sheet
     assert "window.print()" in sheet
