@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from geo.areas import mu_to_m2
@@ -105,11 +105,16 @@ def _buildings(session: Session, ids: list[int]) -> dict[int, list[BuildingFacts
 
 
 def _neighbour_counts(session: Session, needs: Needs, rows, radius_km: float) -> list[int]:
-    """Count, per parcel, the projects of the same industry division sited within the radius."""
-    division = needs.industry[:2]
+    """Count, per parcel, the projects of the same industry sited within the radius.
+
+    Same industry: the same GB/T 4754 division, or the same priority-industry tag (chain).
+    """
+    same = Project.industry.like(f"{needs.industry[:2]}%")
+    if needs.chain:
+        same = or_(same, Project.chain == needs.chain)
     sites = session.execute(
         select(func.ST_X(func.ST_Centroid(Project.site)), func.ST_Y(func.ST_Centroid(Project.site)))
-        .where(Project.site.is_not(None), Project.industry.like(f"{division}%"))
+        .where(Project.site.is_not(None), same)
     ).all()
     if not sites:
         return [0] * len(rows)

@@ -82,3 +82,31 @@ def test_choosing_a_parcel_lands_the_project_on_it(db):
     statuses = {o.parcel.code: o.status for o in db.query(Offer)}
     assert statuses == {"R": "offered", "E1": "chosen", "E2": "chosen"}
     assert dict(run_match(db, NEEDS, COUNTY).outcome.rejected)["E1"] == ["status", "area"]
+
+
+def test_same_industry_projects_nearby_raise_the_chain_part(db):
+    site = as_multipolygon(box(111.4013, 35.9000, 111.4019, 35.9006))
+    db.add(Project(code="XM2", name="邻近项目", stage="producing", industry="3911",
+                   site=to_db(site), extra={}))
+    db.add(Project(code="XM3", name="同链项目", stage="producing", industry="13",
+                   chain="new_energy", site=to_db(site), extra={}))
+    db.commit()
+    needs = {**NEEDS, "area_min_mu": 10}
+    pair = next(c for c in run_match(db, needs, COUNTY).outcome.candidates if c.pair)
+    assert pair.facts.neighbours == 1 and pair.score_parts["chain"] == 5.0  # 1/3 of 15
+    chained = run_match(db, {**needs, "chain": "new_energy"}, COUNTY).outcome.candidates
+    assert next(c for c in chained if c.pair).facts.neighbours == 2
+
+
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
+def test_spatialite_prefilter_goes_through_the_rtree(db):
+    from sqlalchemy import text
+
+    from geo.match_query import prefilter
+    from geo.matching import Settings
+    from geo.needs import parse_needs
+
+    stmt = prefilter(db, parse_needs(NEEDS), Settings())
+    sql = stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = " ".join(str(r) for r in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "idx_parcels_geom" in plan and "VIRTUAL TABLE INDEX" in plan, plan

@@ -13,7 +13,7 @@ from geo.indicators import load_rules
 from geo.match_query import MatchResult, explain_parcel, run_match
 from geo.matching import Candidate, Settings
 from geo.offers import seeking_projects
-from geo.reference import land_use_codes
+from geo.reference import industry_codes, land_use_codes
 from geo.sheet import parcel_sheet
 from webmap.db import get_session
 from webmap.i18n import lang
@@ -216,7 +216,8 @@ def page():
     for f in fields:
         f["default"] = defaults.get(f["name"], "")
     return render_template("match.html", map=figure, fields=fields,
-                           projects=seeking_projects(get_session()))
+                           projects=seeking_projects(get_session()),
+                           industries=industry_codes().values())
 
 
 @bp.get("/match/sheet/<code>")
