@@ -123,3 +123,16 @@ def test_pairs_come_after_the_singles_and_share_an_edge(client):
                 for ring in pair["feature"]["geometry"]["coordinates"])
         assert a.touches(b) and a.intersection(b).length > 0, pair["code"]
         assert pair["code"] == "+".join(pair["members"])
+
+
+def test_a_factory_need_matches_idle_buildings_of_the_demo(client):
+    needs = {"industry": "34", "land_class": "industrial1", "total_investment": 5000,
+             "factory_floor_area_m2": 3000, "factory_clear_height_m": 8}
+    body = client.post("/api/match", json=needs).get_json()
+    assert body["candidates"]
+    for c in body["candidates"]:
+        buildings = c["feature"]["properties"]["buildings"]
+        assert any(b["floor_area_m2"] >= 3000 and b["clear_height_m"] >= 8 and b["idle"] == "yes"
+                   for b in buildings)
+        area = next(k for k in c["checks"] if k["name"] == "area")
+        assert area["unit"] == "平方米" and area["threshold"] == 3000
