@@ -7,8 +7,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import shapely
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from geo.areas import mu_to_m2
 from geo.backends import backend_for
@@ -29,6 +30,8 @@ from geo.models import Building, Parcel, Project
 from geo.needs import Needs, parse_needs
 
 KM_PER_DEGREE = 111.32  # along a meridian; a bbox needs only to contain the circle
+# DE-9IM of two parcels sharing an edge: interiors apart, boundaries meeting along a line.
+SHARED_EDGE = "F***1****"
 
 
 @dataclass
@@ -45,7 +48,8 @@ _COLUMNS = (Parcel.id, Parcel.code, Parcel.layer, Parcel.status, Parcel.area_m2,
             Parcel.land_use, Parcel.park, Parcel.town, Parcel.plot_ratio_min,
             Parcel.plot_ratio_max, Parcel.power_kva, Parcel.water_t_per_day, Parcel.gas,
             Parcel.rail, Parcel.price, Parcel.std_investment_intensity,
-            Parcel.std_plot_ratio_min, Parcel.std_building_coefficient)
+            Parcel.std_plot_ratio_min, Parcel.std_building_coefficient,
+            func.ST_AsBinary(Parcel.geom).label("wkb"))
 
 
 def point_bbox(lon: float, lat: float, km: float) -> tuple[float, float, float, float]:
@@ -127,16 +131,24 @@ def _neighbour_counts(session: Session, needs: Needs, rows, radius_km: float) ->
     return counts
 
 
-def adjacent_pairs(session: Session, codes: list[str]) -> list[tuple[str, str]]:
-    """Return the pairs among ``codes`` whose parcels share a stretch of boundary."""
+def shared_edges(outlines: Mapping[str, bytes]) -> list[tuple[str, str]]:
+    """Return the code pairs whose outlines (WKB by code) share a stretch of boundary.
+
+    DE-9IM ``F***1****``, as ``ST_Relate`` would test it: interiors apart, boundaries meeting
+    along a line; a shared corner is not enough. Done here with an STRtree on the few parcels
+    asked about, which is faster than a self-join on either database (PostgreSQL plans a
+    long id list poorly).
+    """
+    codes = sorted(outlines)
     if len(codes) < 2:
         return []
-    a, b = aliased(Parcel), aliased(Parcel)
-    stmt = (select(a.code, b.code).join(b, a.id < b.id)
-            .where(a.code.in_(codes), b.code.in_(codes),
-                   backend_for(session).shares_edge(a.geom, b.geom, b.id))
-            .order_by(a.code, b.code))
-    return [(x, y) for x, y in session.execute(stmt)]
+    shapes = shapely.from_wkb([bytes(outlines[c]) for c in codes])
+    tree = shapely.STRtree(shapes)
+    pairs = []
+    for i, j in zip(*tree.query(shapes, predicate="intersects"), strict=True):
+        if i < j and shapely.relate_pattern(shapes[i], shapes[j], SHARED_EDGE):
+            pairs.append((codes[i], codes[j]))
+    return sorted(pairs)
 
 
 def _features(session: Session, codes: set[str]) -> dict[str, dict]:
@@ -161,6 +173,10 @@ def parcel_feature(session: Session, code: str) -> dict:
 def load_facts(session: Session, needs: Needs, settings: Settings, stmt=None) -> list[Facts]:
     """Return the pre-filtered parcels as Facts, with their buildings and neighbour counts."""
     rows = session.execute(stmt if stmt is not None else prefilter(session, needs, settings)).all()
+    return _load(session, needs, settings, rows)
+
+
+def _load(session: Session, needs: Needs, settings: Settings, rows) -> list[Facts]:
     buildings = _buildings(session, [r.id for r in rows]) if needs.wants_factory else {}
     neighbours = _neighbour_counts(session, needs, rows, settings.chain_radius_km)
     return [_facts(r, buildings, n) for r, n in zip(rows, neighbours, strict=True)]
@@ -172,9 +188,12 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
     settings = settings or Settings()
     needs = parse_needs(raw_needs)
     rules, zones = load_rules(), load_zones(county_code)
-    facts = load_facts(session, needs, settings)
-    outcome = match_parcels(needs, facts, rules, zones,
-                            lambda codes: adjacent_pairs(session, codes), settings)
+    rows = session.execute(prefilter(session, needs, settings)).all()
+    facts = _load(session, needs, settings, rows)
+    outlines = {r.code: r.wkb for r in rows}
+    outcome = match_parcels(
+        needs, facts, rules, zones,
+        lambda codes: shared_edges({c: outlines[c] for c in codes}), settings)
     codes = {m for c in outcome.candidates for m in (c.facts.members or (c.facts.code,))}
     return MatchResult(needs, rules.rule_sets, outcome, _features(session, codes))
 
