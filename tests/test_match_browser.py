@@ -84,3 +84,22 @@ def test_saving_offers_and_choosing_a_parcel_lands_the_project(page, server):
     page.wait_for_selector("#project-stage")
     assert "落地" in page.locator("#project-stage").inner_text()
     assert project in page.content()
+
+
+def test_parcel_sheet_draws_its_inset_map_offline(page, server):
+    _run(page, server)
+    href = page.locator("#match-results .lm-sheet-link").first.get_attribute("href")
+    page.goto(f"{server}{href}")
+    page.wait_for_selector(".lm-sheet-inset .leaflet-interactive, .lm-sheet-inset path")
+    assert page.locator("#sheet-checks tr.lm-pass").count() >= 4
+    assert "联系方式" in page.content()
+    outside = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]
+    assert outside == []
+
+
+def test_match_page_in_english(page, server):
+    page.goto(f"{server}/match?lang=en")
+    assert "Land area, min" in page.locator("#needs-form").inner_text()
+    page.click("#run-match")
+    page.wait_for_selector("#match-results li", timeout=20000)
+    assert "Score" in page.locator("#match-results li").first.inner_text()
