@@ -13,17 +13,18 @@ import random
 from dataclasses import dataclass, field
 
 from shapely import affinity
-from shapely.geometry import Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import split
 from shapely.prepared import prep
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.areas import ellipsoidal_area_m2
+from geo.areas import ellipsoidal_area_m2, m2_to_mu
 from geo.county import County
 from geo.crs import gk_epsg, reproject, to_storage
 from geo.fields import STAGES
-from geo.geometry import as_multipolygon, to_db
+from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import Building, Parcel, Project
 
 DEFAULT_SEED = 141023
@@ -166,6 +167,7 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
         low = rng.choice([0.8, 1.0, 1.2])
         values.update(plot_ratio_min=low, plot_ratio_max=round(low + rng.choice([1.0, 1.5]), 1))
     parcel = Parcel(**values)
+    _utilities(parcel)
     if layer == "idle" and rng.random() < 0.35:
         for _ in range(rng.randint(1, 3)):
             parcel.buildings.append(Building(
@@ -175,6 +177,66 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
                 crane_t=float(rng.choice([0, 0, 5, 10, 16, 20, 32])), idle="yes",
             ))
     return parcel
+
+
+def _utilities(parcel: Parcel) -> None:
+    """Give a parcel utilities, a price and sometimes 标准地 indicators.
+
+    Drawn from a generator of its own, seeded by the parcel's code, so the rest of the demo
+    stays what it was before these fields existed.
+    """
+    rng = random.Random(f"utilities-{parcel.code}")
+    in_park = parcel.park is not None
+    parcel.power_kva = float(rng.choice([630, 1250, 2500, 5000, 10000] if in_park
+                                        else [0, 315, 630, 1250, 2500]))
+    parcel.water_t_per_day = float(rng.choice([100, 300, 500, 1000, 2000] if in_park
+                                              else [0, 50, 100, 300]))
+    parcel.gas = "yes" if rng.random() < (0.8 if in_park else 0.3) else "no"
+    parcel.rail = "yes" if in_park and rng.random() < 0.25 else "no"
+    parcel.price = float(rng.randrange(12, 40))
+    if in_park and parcel.layer == "stock" and rng.random() < 0.2:
+        parcel.std_investment_intensity = float(rng.choice([250, 300, 350]))
+        parcel.std_plot_ratio_min = rng.choice([1.0, 1.2])
+        parcel.std_building_coefficient = 40.0
+
+
+def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 4) -> list[Parcel]:
+    """Cut a few park parcels of 25–38 亩 in two across their long side; return the new halves.
+
+    Each keeps its code on one half and gives the other half a new code, so the two share
+    an edge: matching offers such pairs when a project needs more than either half.
+    """
+    made: list[Parcel] = []
+    number = len(parcels)
+    for parcel in parcels:
+        if len(made) == how_many:
+            break
+        if (parcel.park is None or parcel.status != "available" or parcel.land_use not in
+                ("0601", "100101", "100102") or not 25 <= m2_to_mu(parcel.area_m2) <= 38):
+            continue
+        polygon = from_db(parcel.geom).geoms[0]
+        corners = list(polygon.minimum_rotated_rectangle.exterior.coords)
+        sides = [(corners[i], corners[i + 1]) for i in range(2)]
+        (x0, y0), (x1, y1) = max(sides, key=lambda s: math.dist(*s))
+        c = polygon.centroid
+        # A line through the centre, square to the long side, well past both ends.
+        dx, dy = (y0 - y1) * 2, (x1 - x0) * 2
+        halves = split(polygon, LineString([(c.x - dx, c.y - dy), (c.x + dx, c.y + dy)])).geoms
+        if len(halves) != 2:
+            continue
+        number += 1
+        twin = Parcel(**{k: getattr(parcel, k) for k in (
+            "layer", "town", "park", "ownership", "holder", "land_use", "status", "plot_ratio",
+            "plot_ratio_min", "plot_ratio_max", "building_coefficient", "investment_intensity")})
+        twin.code = f"{county.code}CL{number:04d}"
+        twin.name = f"{parcel.name}（二）"
+        twin.extra = dict(parcel.extra)
+        for target, half in ((parcel, halves[0]), (twin, halves[1])):
+            geom = as_multipolygon(half)
+            target.geom, target.area_m2 = to_db(geom), ellipsoidal_area_m2(geom)
+        _utilities(twin)
+        made.append(twin)
+    return made
 
 
 def _projects(county: County, rng: random.Random, sites: list[Plot], stock: list[Parcel],
@@ -223,6 +285,7 @@ def load_demo(session: Session, county: County, seed: int = DEFAULT_SEED, stock:
     idle_parcels = [_parcel(county, rng, p, "idle", i + 1, epsg) for i, p in enumerate(idle_plots)]
     stock_parcels = [_parcel(county, rng, p, "stock", i + 1, epsg)
                      for i, p in enumerate(stock_plots)]
+    stock_parcels += _split_pairs(county, stock_parcels)
     session.add_all(idle_parcels + stock_parcels)
     session.flush()
     session.add_all(_projects(county, rng, site_plots, stock_parcels, epsg, projects))

@@ -23,6 +23,10 @@ UNITS: dict[str, tuple[str, str]] = {
     "wan_yuan_per_mu": ("万元/亩", "10k CNY/mu"),
     "m": ("米", "m"),
     "t": ("吨", "t"),
+    "t_per_year": ("吨/年", "t/yr"),
+    "t_per_day": ("吨/日", "t/day"),
+    "kva": ("千伏安", "kVA"),
+    "km": ("公里", "km"),
 }
 
 
@@ -188,6 +192,27 @@ CHAINS = _choices(
 
 IDLE = frozenset({"idle"})
 
+YES_NO = _choices(("yes", "是", "Yes"), ("no", "否", "No"))
+
+# The class set of data/landuse_codes.csv that matching compares (DOMAIN.md "Land-use codes").
+LAND_CLASSES = _choices(
+    ("industrial1", "一类工业用地", "Class 1 industrial land"),
+    ("industrial2", "二类工业用地", "Class 2 industrial land"),
+    ("industrial3", "三类工业用地", "Class 3 industrial land"),
+    ("industrial", "工业用地（不分类）", "Industrial land, any class"),
+    ("storage", "物流仓储用地", "Logistics and storage land"),
+    ("commercial", "商业服务业用地", "Commercial land"),
+    ("mining", "采矿用地", "Mining land"),
+)
+
+OFFER_STATUSES = _choices(
+    ("offered", "已推介", "Offered"),
+    ("visited", "已踏勘", "Site visited"),
+    ("interested", "有意向", "Interested"),
+    ("declined", "不合适", "Declined"),
+    ("chosen", "已选定", "Chosen"),
+)
+
 PARCEL_FIELDS: tuple[Field, ...] = (
     Field("code", "地块编号", "Parcel code", "text", required=True, max_length=40,
           aliases=("地块编号", "地块编码", "宗地号", "宗地编号", "宗地代码", "编号", "DKBH", "ZDH",
@@ -240,6 +265,26 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           aliases=("处置方式", "CZFS")),
     Field("disposal_deadline", "处置期限", "Disposal deadline", "date", layers=IDLE,
           aliases=("处置期限", "CZQX")),
+    # Utilities at the parcel's edge, checked against a project's needs when matching.
+    Field("power_kva", "可供电力", "Power available", "number", unit="kva", min=0,
+          max=1_000_000, aliases=("供电容量", "可供电力", "电力")),
+    Field("water_t_per_day", "可供水量", "Water available", "number", unit="t_per_day", min=0,
+          max=1_000_000, aliases=("供水能力", "可供水量", "供水")),
+    Field("gas", "通天然气", "Natural gas", "choice", choices=YES_NO, aliases=("天然气", "通气")),
+    Field("rail", "铁路专用线", "Rail siding", "choice", choices=YES_NO,
+          aliases=("铁路专用线", "铁路")),
+    Field("price", "出让底价", "Land price", "number", unit="wan_yuan_per_mu", min=0,
+          max=100000, aliases=("出让底价", "地价", "基准地价")),
+    # 标准地: the indicators fixed for this parcel before supply; they come before the
+    # general table when matching (DOMAIN.md).
+    Field("std_investment_intensity", "标准地投资强度下限", "Standard land: investment "
+          "intensity, min", "number", unit="wan_yuan_per_mu", min=0, max=100000,
+          aliases=("标准地投资强度", "亩均投资")),
+    Field("std_plot_ratio_min", "标准地容积率下限", "Standard land: plot ratio, min", "number",
+          min=0, max=20, aliases=("标准地容积率",)),
+    Field("std_building_coefficient", "标准地建筑系数下限", "Standard land: building "
+          "coefficient, min", "number", unit="percent", min=0, max=100,
+          aliases=("标准地建筑系数",)),
 )
 
 BUILDING_FIELDS: tuple[Field, ...] = (
@@ -279,20 +324,87 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     Field("parcel", "地块编号", "Parcel code", "text", max_length=40, aliases=("地块编号",)),
 )
 
+# A new project's needs, as typed on the match form or posted to /api/match (geo/needs.py).
+# ``layers`` here is unused: needs are no layer's attributes.
+NEEDS_FIELDS: tuple[Field, ...] = (
+    Field("industry", "行业代码", "Industry (GB/T 4754)", "text", required=True, max_length=5),
+    Field("chain", "重点产业", "Priority industry", "choice", choices=CHAINS),
+    Field("land_class", "用地类型", "Land-use class wanted", "choice", required=True,
+          choices=LAND_CLASSES),
+    Field("area_min_mu", "用地面积下限", "Land area, min", "number", unit="mu", min=0,
+          max=100_000),
+    Field("area_max_mu", "用地面积上限", "Land area, max", "number", unit="mu", min=0,
+          max=100_000),
+    Field("factory_floor_area_m2", "厂房面积", "Factory floor area wanted", "number", unit="m2",
+          min=0, max=1_000_000),
+    Field("factory_clear_height_m", "厂房净高", "Factory clear height wanted", "number",
+          unit="m", min=0, max=60),
+    Field("factory_crane_t", "行车吨位", "Crane capacity wanted", "number", unit="t", min=0,
+          max=1000),
+    Field("total_investment", "固定资产投资", "Total fixed investment", "number",
+          unit="wan_yuan", required=True, min=0, max=100_000_000),
+    Field("floor_area_m2", "计划建筑面积", "Planned floor area", "number", unit="m2", min=0,
+          max=10_000_000),
+    Field("plot_ratio", "计划容积率", "Planned plot ratio", "number", min=0, max=20),
+    Field("building_coefficient", "建筑系数", "Building coefficient", "number",
+          unit="percent", min=0, max=100),
+    Field("office_share", "行政办公及生活服务设施用地比例", "Office and living share", "number",
+          unit="percent", min=0, max=100),
+    Field("green_ratio", "绿地率", "Green ratio", "number", unit="percent", min=0, max=100),
+    Field("emission_so2", "二氧化硫排放量", "SO2 emissions", "number", unit="t_per_year",
+          min=0, max=100_000),
+    Field("emission_nox", "氮氧化物排放量", "NOx emissions", "number", unit="t_per_year",
+          min=0, max=100_000),
+    Field("emission_pm", "颗粒物排放量", "Particulate emissions", "number",
+          unit="t_per_year", min=0, max=100_000),
+    Field("emission_voc", "挥发性有机物排放量", "VOC emissions", "number", unit="t_per_year",
+          min=0, max=100_000),
+    Field("emission_cod", "化学需氧量排放量", "COD emissions", "number", unit="t_per_year",
+          min=0, max=100_000),
+    Field("emission_nh3n", "氨氮排放量", "Ammonia nitrogen emissions", "number",
+          unit="t_per_year", min=0, max=100_000),
+    Field("power_kva", "用电负荷", "Power needed", "number", unit="kva", min=0, max=1_000_000),
+    Field("water_t_per_day", "日用水量", "Water needed", "number", unit="t_per_day", min=0,
+          max=1_000_000),
+    Field("gas", "需要天然气", "Needs natural gas", "choice", choices=YES_NO),
+    Field("rail", "需要铁路专用线", "Needs a rail siding", "choice", choices=YES_NO),
+    Field("towns", "意向乡镇", "Preferred towns", "text", max_length=200),
+    Field("parks", "意向园区", "Preferred parks", "text", max_length=200),
+    Field("lon", "中心点经度", "Point, longitude", "number", min=-180, max=180),
+    Field("lat", "中心点纬度", "Point, latitude", "number", min=-90, max=90),
+    Field("max_distance_km", "最大距离", "Maximum distance", "number", unit="km", min=0,
+          max=1000),
+    Field("layers", "地块来源", "Parcels from", "choice", choices=LAYERS[:2]),
+)
+
+# The offer log: a parcel offered to a project, and what the investor said.
+OFFER_FIELDS: tuple[Field, ...] = (
+    Field("project", "项目编号", "Project code", "text", required=True, max_length=40),
+    Field("parcel", "地块编号", "Parcel code", "text", required=True, max_length=40),
+    Field("offered_on", "推介日期", "Offered on", "date", required=True),
+    Field("status", "推介状态", "Offer status", "choice", required=True,
+          choices=OFFER_STATUSES),
+    Field("feedback", "投资方反馈", "Investor feedback", "text", max_length=2000),
+    Field("score", "匹配得分", "Match score", "number", min=0, max=100, computed=True),
+)
+
 _BY_NAME = {
     "parcel": {f.name: f for f in PARCEL_FIELDS},
     "building": {f.name: f for f in BUILDING_FIELDS},
     "project": {f.name: f for f in PROJECT_FIELDS},
+    "needs": {f.name: f for f in NEEDS_FIELDS},
+    "offer": {f.name: f for f in OFFER_FIELDS},
 }
 
 
 def fields_for(entity: str, layer: str | None = None) -> tuple[Field, ...]:
-    """Return the fields of ``entity`` ("parcel", "building", "project"), for one layer.
+    """Return the fields of ``entity`` ("parcel", "building", "project", "needs", "offer").
 
     >>> [f.name for f in fields_for("parcel", "stock")][:3]
     ['code', 'layer', 'name']
     """
-    table = {"parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS}
+    table = {"parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS,
+             "needs": NEEDS_FIELDS, "offer": OFFER_FIELDS}
     fields = table[entity]
     if layer is None:
         return fields
@@ -334,7 +446,8 @@ def alias_index(fields: Iterable[Field]) -> dict[str, str]:
 
 
 __all__ = [
-    "BUILDING_FIELDS", "CHAINS", "Choice", "Field", "LAYERS", "PARCEL_FIELDS",
-    "PARCEL_STATUSES", "PROJECT_FIELDS", "STAGES", "UNITS", "alias_index", "clean_record",
+    "BUILDING_FIELDS", "CHAINS", "Choice", "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS",
+    "OFFER_FIELDS", "OFFER_STATUSES", "PARCEL_FIELDS", "PARCEL_STATUSES", "PROJECT_FIELDS",
+    "STAGES", "UNITS", "YES_NO", "alias_index", "clean_record",
     "fields_for", "get_field",
 ]

@@ -16,13 +16,13 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
-def dictionary_validator(entity: str):
+def dictionary_validator(entity: str, skip: tuple[str, ...] = ()):
     """Return a validator that checks each assigned value against the data dictionary.
 
     Every write path (demo, import, forms, API) goes through the ORM, so a value that breaks
     its field's rule never reaches the database, whatever path brought it.
     """
-    names = [f.name for f in fields_for(entity) if f.name != "parcel"]
+    names = [f.name for f in fields_for(entity) if f.name not in skip]
 
     @validates(*names)
     def _validate(self, key: str, value: object) -> object:
@@ -56,7 +56,7 @@ class Parcel(Timestamped, Base):
     name: Mapped[str | None] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(20), index=True)
     park: Mapped[str | None] = mapped_column(String(20))
-    area_m2: Mapped[float] = mapped_column(Float, nullable=False)
+    area_m2: Mapped[float] = mapped_column(Float, nullable=False, index=True)
     ownership: Mapped[str | None] = mapped_column(String(20))
     holder: Mapped[str | None] = mapped_column(String(200))
     land_use: Mapped[str | None] = mapped_column(String(10))
@@ -70,6 +70,14 @@ class Parcel(Timestamped, Base):
     idle_since: Mapped[dt.date | None] = mapped_column(Date)
     disposal: Mapped[str | None] = mapped_column(String(20))
     disposal_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    power_kva: Mapped[float | None] = mapped_column(Float)
+    water_t_per_day: Mapped[float | None] = mapped_column(Float)
+    gas: Mapped[str | None] = mapped_column(String(3))
+    rail: Mapped[str | None] = mapped_column(String(3))
+    price: Mapped[float | None] = mapped_column(Float)
+    std_investment_intensity: Mapped[float | None] = mapped_column(Float)
+    std_plot_ratio_min: Mapped[float | None] = mapped_column(Float)
+    std_building_coefficient: Mapped[float | None] = mapped_column(Float)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, nullable=False))
 
@@ -119,4 +127,24 @@ class Project(Timestamped, Base):
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
 
     parcel: Mapped[Parcel | None] = relationship()
-    _validate = dictionary_validator("project")
+    _validate = dictionary_validator("project", skip=("parcel",))
+
+
+class Offer(Timestamped, Base):
+    """A parcel offered to a project (推介), and what the investor said: the offer log."""
+
+    __tablename__ = "offers"
+    __mapper_args__ = {"version_id_col": Timestamped.version}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), nullable=False, index=True)
+    offered_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    feedback: Mapped[str | None] = mapped_column(String(2000))
+    score: Mapped[float | None] = mapped_column(Float)
+
+    project: Mapped[Project] = relationship()
+    parcel: Mapped[Parcel] = relationship()
+    # project and parcel are named by code in the dictionary, held as foreign keys here
+    _validate = dictionary_validator("offer", skip=("project", "parcel"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from webmap import api, cli, db, errors, i18n, pages
+from webmap import api, cli, db, errors, i18n, match, offers, pages
 from webmap.config import Defaults
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -30,7 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
         )
     # Every state-changing request needs the CSRF token: forms carry it as a hidden field,
     # scripts send the X-CSRFToken header from the page's csrf-token meta tag.
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
+    # Matching changes nothing, so API clients may post needs without a token.
+    csrf.exempt(match.api_match)
+    csrf.exempt(match.api_explain)
     _secret_key(app)
     db.init_app(app)
     i18n.init_app(app)
@@ -38,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(match.bp)
+    app.register_blueprint(offers.bp)
     return app
 
 

@@ -1,5 +1,7 @@
 """Default settings; each can be overridden by a ``LANDMATCH_<NAME>`` environment variable."""
 
+from geo.matching import Settings
+
 
 class Defaults:
     """Settings of a fresh install: a SpatiaLite file, the demo county, no base map."""
@@ -17,3 +19,9 @@ class Defaults:
     LANGUAGES = ("zh", "en")
     SECRET_KEY = ""  # empty: generated once into instance/secret_key
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Matching (geo/matching.py): ranking weights (points per part), which parcel statuses
+    # can be supplied, the industry-chain radius, and how many candidates to list.
+    MATCH_WEIGHTS = dict(Settings().weights)
+    MATCH_AVAILABLE_STATUSES = Settings().available_statuses
+    MATCH_CHAIN_RADIUS_KM = Settings().chain_radius_km
+    MATCH_LIMIT = Settings().limit

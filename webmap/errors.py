@@ -8,10 +8,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import GeoError
-from geo.fields import PARCEL_FIELDS, PROJECT_FIELDS
+from geo.fields import NEEDS_FIELDS, OFFER_FIELDS, PARCEL_FIELDS, PROJECT_FIELDS
 from webmap.i18n import lang
 
-_LABELS = {f.name: f for f in (*PARCEL_FIELDS, *PROJECT_FIELDS)}
+# Register fields win where a needs or offer field shares their name.
+_LABELS = {f.name: f for f in (*NEEDS_FIELDS, *OFFER_FIELDS, *PARCEL_FIELDS, *PROJECT_FIELDS)}
 
 
 def user_message(error: GeoError) -> str:

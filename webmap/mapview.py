@@ -178,18 +178,28 @@ def _outlines(m: folium.Map, county) -> None:
     ).add_to(m)
 
 
-def build_map(config) -> folium.Map:
-    """Return the county map; its layers load from the API in the browser."""
-    county = load_county(config["COUNTY"])
-    minx, miny, maxx, maxy = county.outline.bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11, tiles=None,
-                   control_scale=True, prefer_canvas=True)
+def offline_map(config, scripts: tuple[str, ...] = (), **options) -> folium.Map:
+    """Return a folium map whose assets all come from static/, with the configured base map.
+
+    ``scripts`` are more of the app's own files under static/ (e.g. "js/match.js").
+    """
+    m = folium.Map(tiles=None, control_scale=True, **options)
     # Per-instance lists: folium's class-level lists must stay untouched (STACK.md trap 7).
     m.default_js = [(k, url_for("static", filename=v)) for k, v in VENDOR_JS.items()]
     m.default_js.append(("landmatch", url_for("static", filename="js/landmatch.js")))
+    m.default_js += [(path, url_for("static", filename=path)) for path in scripts]
     m.default_css = [(k, url_for("static", filename=v)) for k, v in VENDOR_CSS.items()]
     m.default_css.append(("landmatch_css", url_for("static", filename="css/landmatch.css")))
     _basemap(m, config)
+    return m
+
+
+def build_map(config, scripts: tuple[str, ...] = ()) -> folium.Map:
+    """Return the county map; its layers load from the API in the browser."""
+    county = load_county(config["COUNTY"])
+    minx, miny, maxx, maxy = county.outline.bounds
+    m = offline_map(config, scripts, location=[(miny + maxy) / 2, (minx + maxx) / 2],
+                    zoom_start=11, prefer_canvas=True)
     PageConfig(popup_config()).add_to(m)
     _outlines(m, county)
     folium.GeoJson(

@@ -1,0 +1,250 @@
+"""Matching: POST /api/match, the /match page, "why not" and the printable parcel sheet."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+
+from geo.checks import Check
+from geo.county import load_county
+from geo.errors import N_, GeoError
+from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, fields_for
+from geo.indicators import load_rules
+from geo.match_query import MatchResult, explain_parcel, run_match
+from geo.matching import Candidate, Settings
+from geo.offers import seeking_projects
+from geo.reference import industry_codes, land_use_codes
+from geo.sheet import parcel_sheet
+from webmap.db import get_session
+from webmap.i18n import lang
+from webmap.mapview import build_map
+from webmap.matchmap import MatchHook, inset_map
+
+bp = Blueprint("match", __name__)
+
+# What the form shows before the officer types anything: a mid-sized equipment project
+# near the county seat.
+DEFAULT_NEEDS = {"industry": "35", "land_class": "industrial2", "area_min_mu": 20,
+                 "area_max_mu": 60, "total_investment": 12000, "building_coefficient": 40,
+                 "office_share": 5, "green_ratio": 10, "max_distance_km": 15}
+
+
+def settings() -> Settings:
+    """Return the matching settings of this app's configuration."""
+    c = current_app.config
+    return Settings(weights=dict(c["MATCH_WEIGHTS"]),
+                    available_statuses=tuple(c["MATCH_AVAILABLE_STATUSES"]),
+                    chain_radius_km=float(c["MATCH_CHAIN_RADIUS_KM"]), limit=int(c["MATCH_LIMIT"]))
+
+
+def check_labels() -> dict[str, str]:
+    """Return the name of every check and score part in the user's language."""
+    return {
+        "status": _("Status"), "land_use": _("Land use"), "area": _("Area"),
+        "planning_plot_ratio": _("Planning conditions: plot ratio"), "power": _("Power"),
+        "water": _("Water"), "gas": _("Natural gas"), "rail": _("Rail siding"),
+        "distance": _("Distance"), "investment_intensity": _("Investment intensity"),
+        "plot_ratio": _("Plot ratio (minimum by industry)"),
+        "building_coefficient": _("Building coefficient"),
+        "office_share": _("Office and living share"), "green_ratio": _("Green ratio"),
+        "capacity_so2": _("Environmental capacity: SO2"),
+        "capacity_nox": _("Environmental capacity: NOx"),
+        "capacity_pm": _("Environmental capacity: particulates"),
+        "capacity_voc": _("Environmental capacity: VOCs"),
+        "capacity_cod": _("Environmental capacity: COD"),
+        "capacity_nh3n": _("Environmental capacity: ammonia nitrogen"),
+        "area_fit": _("Area fit"), "idle": _("Idle land first"),
+        "chain": _("Same-industry neighbours"), "utilities": _("Utilities margin"),
+        "price": _("Price"),
+    }
+
+
+def _unit(key: str | None) -> str | None:
+    return UNITS[key][1 if lang() == "en" else 0] if key else None
+
+
+def _class_label(value: str) -> str:
+    for c in LAND_CLASSES:
+        if c.value == value:
+            return c.en if lang() == "en" else c.zh
+    return value
+
+
+def _display(check: Check, which: str) -> str:
+    """Return a check's value or threshold as a person reads it: labels, ranges, units."""
+    raw = check.value if which == "value" else check.threshold
+    language = lang()
+    if check.name == "status":
+        choices = {c.value: (c.en if language == "en" else c.zh) for c in PARCEL_STATUSES}
+        items = raw if isinstance(raw, list) else [raw]
+        return "、".join(choices.get(str(v), str(v)) for v in items)
+    if check.name == "land_use":
+        if which == "threshold":
+            return _class_label(str(raw))
+        code = land_use_codes().get(str(raw))
+        return code.label(language) if code else str(raw or "—")
+    if check.name in ("gas", "rail"):
+        return {"yes": _("Yes"), "no": _("No")}.get(str(raw), str(raw))
+    if raw is None:
+        return "—"
+    unit = f" {_unit(check.unit)}" if check.unit else ""
+    if isinstance(raw, list):
+        low, high = (f"{v:g}" if isinstance(v, int | float) else "" for v in raw)
+        return f"{low}–{high}{unit}" if high else f"≥ {low}{unit}"
+    return f"{raw:,.4g}{unit}" if isinstance(raw, int | float) else f"{raw}{unit}"
+
+
+def check_json(check: Check, labels: dict[str, str]) -> dict:
+    """Return a check as the API shows it, its message and source in the user's language.
+
+    ``value`` and ``threshold`` stay machine-readable; ``display`` holds them as text.
+    """
+    params = {**check.params, "value": check.params.get("value", check.value)}
+    if check.name == "land_use":
+        params["wanted"] = _class_label(check.threshold)
+    return {"name": check.name, "label": labels.get(check.name, check.name),
+            "passed": check.passed, "value": check.value, "threshold": check.threshold,
+            "unit": _unit(check.unit), "source": _(check.source),
+            "message": _(check.message, **params), "confirmed": check.confirmed,
+            "display": {"value": _display(check, "value"),
+                        "threshold": _display(check, "threshold")}}
+
+
+def _pair_feature(candidate: Candidate, features: dict[str, dict]) -> dict:
+    polygons = []
+    for code in candidate.facts.members:
+        geometry = features[code]["geometry"]
+        polygons += geometry["coordinates"] if geometry["type"] == "MultiPolygon" \
+            else [geometry["coordinates"]]
+    return {"type": "Feature", "id": candidate.facts.code,
+            "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+            "properties": {"code": candidate.facts.code, "members": list(candidate.facts.members),
+                           "area_mu": round(candidate.facts.area_mu, 4),
+                           "layer": candidate.facts.layer}}
+
+
+def rule_set_json() -> dict:
+    """Return the rule sets matching used, with their provenance."""
+    sets = []
+    for name in load_rules().rule_sets:
+        rules = [r for r in load_rules().rules if r.rule_set == name]
+        sets.append({"name": name, "editions": sorted({r.edition for r in rules}),
+                     "effective_dates": sorted({r.effective_date for r in rules}),
+                     "sources": sorted({r.source for r in rules}),
+                     "confirmed": all(r.confirmed for r in rules)})
+    return {"sets": sets}
+
+
+def result_json(result: MatchResult) -> dict:
+    """Return a match as POST /api/match answers it."""
+    labels = check_labels()
+    candidates = []
+    for c in result.outcome.candidates:
+        feature = (_pair_feature(c, result.features) if c.pair
+                   else result.features[c.facts.code])
+        candidates.append({
+            "code": c.facts.code, "layer": c.facts.layer, "score": c.score,
+            "score_parts": c.score_parts, "checks": [check_json(k, labels) for k in c.checks],
+            "feature": feature, "pair": c.pair, "members": list(c.facts.members),
+        })
+    return {
+        "needs": result.needs.as_json(), "rule_set": rule_set_json(), "candidates": candidates,
+        "rejected": [{"code": code, "failed": failed}
+                     for code, failed in result.outcome.rejected],
+        "counts": {"considered": result.outcome.considered, "passed": result.outcome.passed,
+                   "pairs": result.outcome.pairs},
+    }
+
+
+def _needs_from_request() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise GeoError(N_("%(field)s must be a JSON object."), field="needs")
+    needs = body.get("needs", body)
+    if not isinstance(needs, dict):
+        raise GeoError(N_("%(field)s must be a JSON object."), field="needs")
+    return needs
+
+
+@bp.post("/api/match")
+def api_match():
+    """Match a project's needs to the parcels that can take it."""
+    result = run_match(get_session(), _needs_from_request(), current_app.config["COUNTY"],
+                       settings())
+    return jsonify(result_json(result))
+
+
+@bp.post("/api/match/explain/<code>")
+def api_explain(code: str):
+    """Show every check of one parcel against the needs: why it is, or is not, a candidate."""
+    facts, checks, feature = explain_parcel(get_session(), _needs_from_request(), code,
+                                            current_app.config["COUNTY"], settings())
+    labels = check_labels()
+    return jsonify({"code": facts.code, "layer": facts.layer,
+                    "passed": all(c.passed for c in checks),
+                    "failed": [c.name for c in checks if not c.passed],
+                    "checks": [check_json(c, labels) for c in checks], "feature": feature})
+
+
+def form_fields() -> list[dict]:
+    """Return the needs form: each field's label, unit, choices and default, from the dictionary."""
+    language = lang()
+    return [{"name": f.name, "label": f.label(language), "unit": f.unit_label(language),
+             "kind": f.kind, "required": f.required, "min": f.min, "max": f.max,
+             "default": DEFAULT_NEEDS.get(f.name, ""),
+             "choices": [(c.value, c.en if language == "en" else c.zh) for c in f.choices]}
+            for f in NEEDS_FIELDS]
+
+
+@bp.get("/match")
+def page():
+    """Show the match form, the ranked results and the map."""
+    figure = build_map(current_app.config, scripts=("js/match.js",))
+    MatchHook({"labels": check_labels(), "text": {
+        "whyNot": _("Why not?"), "passed": _("passed"), "failed": _("failed"),
+        "noCandidates": _("No parcel passes every check."), "sheet": _("Parcel sheet"),
+        "pair": _("Adjacent pair"), "score": _("Score"), "rejected": _("Ruled out"),
+        "considered": _("Considered"), "candidates": _("Candidates"),
+        "saved": _("Offers saved."), "value": _("Value"), "threshold": _("Threshold"),
+        "source": _("Source"), "check": _("Check"), "unconfirmed": _("not confirmed"),
+        "runFirst": _("Run a match first."), "select": _("Select"),
+    }}).add_to(figure)
+    figure.get_root().render()
+    seat = load_county(current_app.config["COUNTY"]).settings.get("seat") or [None, None]
+    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1]}
+    fields = form_fields()
+    for f in fields:
+        f["default"] = defaults.get(f["name"], "")
+    return render_template("match.html", map=figure, fields=fields,
+                           projects=seeking_projects(get_session()),
+                           industries=industry_codes().values())
+
+
+@bp.get("/match/sheet/<code>")
+def sheet(code: str):
+    """Show the printable parcel sheet (推介单); with needs in the query, its checks too."""
+    raw = {k: v for k, v in request.args.items() if k != "lang" and v != ""}
+    result = parcel_sheet(get_session(), code, raw or None, current_app.config["COUNTY"],
+                          settings())
+    figure = inset_map(current_app.config, result.feature)
+    figure.get_root().render()
+    language = lang()
+    props = result.feature["properties"]
+    rows = []
+    for f in fields_for("parcel", props.get("layer")):
+        value = props.get(f.name)
+        if value in (None, ""):
+            continue
+        if f.name == "area_m2":
+            value = f"{props['area_mu']:.2f} {_unit('mu')}（{props['area_ha']:.4f} {_unit('ha')}）"
+        elif f.name == "land_use" and value in land_use_codes():
+            value = land_use_codes()[value].label(language)
+        elif f.choices:
+            value = f.choice_label(value, language)
+        elif f.unit:
+            value = f"{value} {f.unit_label(language)}"
+        rows.append((f.label(language), value))
+    labels = check_labels()
+    checks = [check_json(c, labels) for c in result.checks] if result.checks else None
+    return render_template("sheet.html", map=figure, code=code, rows=rows, checks=checks,
+                           contacts=result.contacts, props=props)

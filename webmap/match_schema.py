@@ -1,0 +1,116 @@
+"""JSON Schemas of POST /api/match, derived from the data dictionary, for the OpenAPI document."""
+
+from __future__ import annotations
+
+from geo.fields import NEEDS_FIELDS, UNITS, Field
+
+_TYPES = {"number": "number", "integer": "integer", "text": "string", "date": "string",
+          "choice": "string"}
+_LISTS = ("towns", "parks", "layers")
+
+
+def _property(f: Field) -> dict:
+    schema: dict = {"type": _TYPES.get(f.kind, "string"), "title": f.en,
+                    "description": f"{f.zh}" + (f" ({UNITS[f.unit][1]})" if f.unit else "")}
+    if f.min is not None:
+        schema["minimum"] = f.min
+    if f.max is not None:
+        schema["maximum"] = f.max
+    if f.choices:
+        schema["enum"] = [c.value for c in f.choices]
+    if f.name in _LISTS:
+        schema = {"oneOf": [{"type": "array", "items": {"type": "string"}},
+                            {"type": "string", "description": "comma-separated"}],
+                  "title": f.en, "description": f.zh}
+    if f.name == "layers":
+        schema["oneOf"][0]["items"]["enum"] = ["idle", "stock"]
+    return schema
+
+
+def needs_schema() -> dict:
+    """Return the JSON Schema of a project's needs (the request body of POST /api/match)."""
+    return {
+        "type": "object",
+        "properties": {f.name: _property(f) for f in NEEDS_FIELDS},
+        "required": [f.name for f in NEEDS_FIELDS if f.required],
+        "description": "Either area_min_mu (with optional area_max_mu) or "
+                       "factory_floor_area_m2 is needed. The needs may also be wrapped as "
+                       '{"needs": {...}}.',
+    }
+
+
+CHECK_SCHEMA = {
+    "type": "object",
+    "required": ["name", "passed", "value", "threshold", "unit", "source", "message"],
+    "properties": {
+        "name": {"type": "string", "description": "status, land_use, area, planning_plot_ratio, "
+                 "capacity_<pollutant>, power, water, gas, rail, distance, "
+                 "investment_intensity, plot_ratio, building_coefficient, office_share, "
+                 "green_ratio"},
+        "label": {"type": "string"},
+        "passed": {"type": "boolean"},
+        "value": {},
+        "threshold": {"description": "a number, a [min, max] range, a list or null"},
+        "unit": {"type": ["string", "null"]},
+        "source": {"type": "string"},
+        "message": {"type": "string"},
+        "confirmed": {"type": "boolean", "description": "false when the rule is not confirmed"},
+    },
+}
+
+
+def match_response_schema() -> dict:
+    """Return the JSON Schema of the response of POST /api/match."""
+    return {
+        "type": "object",
+        "required": ["needs", "rule_set", "candidates", "rejected", "counts"],
+        "properties": {
+            "needs": needs_schema(),
+            "rule_set": {"type": "object", "properties": {
+                "sets": {"type": "array", "items": {"type": "object"}}}},
+            "candidates": {"type": "array", "items": {
+                "type": "object",
+                "required": ["code", "layer", "score", "score_parts", "checks", "feature"],
+                "properties": {
+                    "code": {"type": "string", "description": "A+B for a pair"},
+                    "layer": {"type": "string", "enum": ["idle", "stock"]},
+                    "score": {"type": "number"},
+                    "score_parts": {"type": "object",
+                                    "additionalProperties": {"type": "number"}},
+                    "checks": {"type": "array", "items": CHECK_SCHEMA},
+                    "feature": {"type": "object", "description": "GeoJSON Feature"},
+                    "pair": {"type": "boolean"},
+                    "members": {"type": "array", "items": {"type": "string"}},
+                }}},
+            "rejected": {"type": "array", "items": {
+                "type": "object", "required": ["code", "failed"],
+                "properties": {"code": {"type": "string"},
+                               "failed": {"type": "array", "items": {"type": "string"}}}}},
+            "counts": {"type": "object", "properties": {
+                "considered": {"type": "integer", "description": "parcels checked"},
+                "passed": {"type": "integer", "description": "single parcels passing"},
+                "pairs": {"type": "integer", "description": "adjacent pairs passing"}}},
+        },
+    }
+
+
+OPENAPI_PATHS = {
+    "/api/match": {
+        "post": {
+            "summary": "Match a project's needs to the parcels that can take it",
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchNeeds"}}}},
+            "responses": {
+                "200": {"description": "Ranked candidates with per-check reasons",
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/MatchResult"}}}},
+                "400": {"description": "Bad needs: error.field names the field"},
+            },
+        }
+    }
+}
+
+
+def openapi_components() -> dict:
+    """Return the schemas OPENAPI_PATHS refers to, for components/schemas."""
+    return {"MatchNeeds": needs_schema(), "MatchResult": match_response_schema()}

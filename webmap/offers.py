@@ -1,0 +1,57 @@
+"""The offer log: save a match's parcels as offers, record the investor's answer, land a project."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+
+from geo.errors import N_, GeoError
+from geo.fields import OFFER_FIELDS, STAGES
+from geo.offers import land_project, offer_log, save_offers, update_offer
+from webmap.db import get_session
+from webmap.i18n import lang
+
+bp = Blueprint("offers", __name__)
+
+
+@bp.post("/match/offers")
+def save():
+    """Save the chosen candidates of a match to a project as offers (JSON, CSRF header)."""
+    body = request.get_json(silent=True) or {}
+    project = str(body.get("project") or "")
+    if not project:
+        raise GeoError(N_("%(field)s is required."), field="project")
+    items = body.get("candidates") or []
+    if not isinstance(items, list) or not items:
+        raise GeoError(N_("%(field)s: choose at least one parcel."), field="parcel")
+    offers = [(str(i.get("code", "")), i.get("score")) for i in items if isinstance(i, dict)]
+    made = save_offers(get_session(), project, offers, dt.date.today())
+    return jsonify({"saved": len(made), "log": url_for("offers.log", code=project)})
+
+
+@bp.get("/projects/<code>/offers")
+def log(code: str):
+    """Show a project's offer log, with forms to record feedback and to choose a parcel."""
+    project, offers = offer_log(get_session(), code)
+    language = lang()
+    fields = {f.name: f for f in OFFER_FIELDS}
+    stage = next((s for s in STAGES if s.value == project.stage), None)
+    return render_template(
+        "offers.html", project=project, offers=offers, fields=fields, language=language,
+        stage=(stage.en if language == "en" else stage.zh) if stage else project.stage,
+        seeking=project.stage in ("pipeline", "signed"))
+
+
+@bp.post("/offers/<int:offer_id>")
+def update(offer_id: int):
+    """Record an offer's new status and the investor's feedback (form, CSRF token)."""
+    offer = update_offer(get_session(), offer_id, request.form.to_dict())
+    return redirect(url_for("offers.log", code=offer.project.code))
+
+
+@bp.post("/projects/<code>/land")
+def land(code: str):
+    """Choose a parcel for the project: it moves to 落地 with that parcel as its site."""
+    land_project(get_session(), code, request.form.get("parcel", ""), dt.date.today())
+    return redirect(url_for("offers.log", code=code))
