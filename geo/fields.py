@@ -347,6 +347,10 @@ CATEGORIES = _choices(
     ("producing", "已投产", "In production"),
 )
 
+# The derived category as a column of ledger tables and sheets (read back, never imported).
+CATEGORY_FIELD = Field("category", "项目类别", "Category", "choice", choices=CATEGORIES,
+                       computed=True, aliases=("项目类别", "类别", "分类"))
+
 _TABLES = {
     "parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS,
     "plan": PLAN_FIELDS, "annual_plan": ANNUAL_PLAN_FIELDS, "progress": PROGRESS_FIELDS,
@@ -403,7 +407,7 @@ def alias_index(fields: Iterable[Field]) -> dict[str, str]:
 
 
 __all__ = [
-    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CHAINS", "Choice", "Field", "LAYERS",
+    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice", "Field", "LAYERS",
     "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
     "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "alias_index", "clean_record",
     "fields_for", "get_field",

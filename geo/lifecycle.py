@@ -76,11 +76,13 @@ def _tie_land(session: Session, project: Project, parcel_codes: Sequence[str],
 
 
 def advance(session: Session, code: str, values: dict, parcels: Sequence[str] = (),
-            site: BaseGeometry | None = None, today: dt.date | None = None) -> Transition:
+            site: BaseGeometry | None = None, today: dt.date | None = None,
+            commit: bool = True) -> Transition:
     """Move project ``code`` on to the next stage and record the transition; commit.
 
     ``values`` holds the transition fields of the data dictionary (``to_stage``, ``date``,
-    ``by``, ``note``); ``parcels`` (codes) or ``site`` tie the project to its land.
+    ``by``, ``note``); ``parcels`` (codes) or ``site`` tie the project to its land. An import
+    passes ``commit=False`` to write all its rows or none.
     """
     cleaned = clean_record(fields_for("transition"), values)
     project = get_project(session, code)
@@ -94,7 +96,7 @@ def advance(session: Session, code: str, values: dict, parcels: Sequence[str] = 
     _check_date(project, cleaned["date"], today or dt.date.today())
     if cleaned["to_stage"] == "landed" or parcels or site is not None:
         _tie_land(session, project, parcels, site)
-    return _record(session, project, cleaned, "forward")
+    return _record(session, project, cleaned, "forward", commit)
 
 
 def put_back(session: Session, code: str, values: dict,
@@ -111,16 +113,18 @@ def put_back(session: Session, code: str, values: dict,
         raise FieldError("note", N_("Give the reason for putting the project back in "
                                     "%(field)s."))
     _check_date(project, cleaned["date"], today or dt.date.today())
-    return _record(session, project, cleaned, "back")
+    return _record(session, project, cleaned, "back", True)
 
 
-def _record(session: Session, project: Project, cleaned: dict, kind: str) -> Transition:
+def _record(session: Session, project: Project, cleaned: dict, kind: str,
+            commit: bool) -> Transition:
     transition = Transition(date=cleaned["date"], from_stage=project.stage,
                             to_stage=cleaned["to_stage"], kind=kind, by=cleaned["by"],
                             note=cleaned["note"])
     project.transitions.append(transition)
     project.stage = cleaned["to_stage"]
-    session.commit()
+    if commit:
+        session.commit()
     return transition
 
 
