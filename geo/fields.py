@@ -407,8 +407,8 @@ def alias_index(fields: Iterable[Field]) -> dict[str, str]:
 
 
 __all__ = [
-    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice", "Field", "LAYERS",
-    "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
-    "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "alias_index", "clean_record",
-    "fields_for", "get_field",
+    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice",
+    "Field", "LAYERS", "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS",
+    "PROJECT_FIELDS", "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "alias_index",
+    "clean_record", "fields_for", "get_field",
 ]
