@@ -102,6 +102,11 @@ def row_for(project: Project, on: dt.date, rules: Rules) -> Row:
     return row
 
 
+def project_row(session: Session, code: str, on: dt.date, rules: Rules) -> Row:
+    """Return the ledger line of project ``code`` on day ``on``; NotFound if none."""
+    return row_for(get_project(session, code), on, rules)
+
+
 def parse_query(args: Mapping[str, str]) -> tuple[dict[str, list[str]], str, bool]:
     """Return (filters, sort column, descending) from a request's arguments.
 
@@ -155,3 +160,26 @@ def totals(rows: list[Row]) -> dict[str, object]:
         "planned_this_year": round(sum(r.planned_this_year for r in rows), 2),
         "by_category": dict(Counter(r.category for r in rows)),
     }
+
+
+@dataclass
+class Table:
+    """The ledger page's content: the lines, their totals, the query and the filter choices."""
+
+    rows: list[Row]
+    totals: dict
+    filters: dict[str, list[str]]
+    sort: str
+    descending: bool
+    options: dict[str, list[str]]
+
+
+def ledger_table(session: Session, args: Mapping[str, str], on: dt.date, rules: Rules) -> Table:
+    """Return the ledger table for a request's filter and sort arguments (see parse_query)."""
+    filters, sort, descending = parse_query(args)
+    everything = ledger(session, on, rules, None, sort, descending)
+    rows = [r for r in everything
+            if all(str(r.value(name)) in values for name, values in filters.items())]
+    options = {name: sorted({str(r.value(name)) for r in everything if r.value(name)})
+               for name in ("town", "leader", "lead_unit", "industry")}
+    return Table(rows, totals(rows), filters, sort, descending, options)

@@ -17,3 +17,6 @@ class Defaults:
     LANGUAGES = ("zh", "en")
     SECRET_KEY = ""  # empty: generated once into instance/secret_key
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Overrides of data/ledger_rules.json (thresholds of the ledger categories), e.g.
+    # LANDMATCH_LEDGER_RULES='{"slow_behind_days": 15}'
+    LEDGER_RULES: dict = {}
