@@ -183,20 +183,7 @@ def _apply(session: Session, values: dict, result: ImportResult, today: dt.date)
     session.flush()
 
 
-def import_ledger(session: Session, source: str | BinaryIO, dry_run: bool = False,
-                  today: dt.date | None = None) -> ImportResult:
-    """Import the ledger sheet ``source`` (path or file); write every row or none.
-
-    Each row that cannot be understood is reported with its sheet row number; any such row,
-    or ``dry_run``, leaves the register untouched. New projects are created with the stage
-    given; a known project moves on one stage at most (a transition dated by the row's
-    report date).
-    """
-    today = today or dt.date.today()
-    try:
-        ws = load_workbook(source, read_only=True, data_only=True).active
-    except Exception:  # openpyxl raises several kinds for a file that is not XLSX
-        raise GeoError(N_("The file is not an Excel workbook (.xlsx)."), field="file") from None
+def _import_rows(session: Session, ws, today: dt.date) -> ImportResult:
     header, columns, ignored = _header_map(ws)
     result = ImportResult(ignored=ignored)
     for number, cells in enumerate(ws.iter_rows(min_row=header + 1, values_only=True),
@@ -211,6 +198,27 @@ def import_ledger(session: Session, source: str | BinaryIO, dry_run: bool = Fals
             except GeoError as error:
                 errors.append(error)
         result.problems += [Problem(number, e) for e in errors]
+    return result
+
+
+def import_ledger(session: Session, source: str | BinaryIO, dry_run: bool = False,
+                  today: dt.date | None = None) -> ImportResult:
+    """Import the ledger sheet ``source`` (path or file); write every row or none.
+
+    Each row that cannot be understood is reported with its sheet row number; any such row,
+    or ``dry_run``, leaves the register untouched. New projects are created with the stage
+    given; a known project moves on one stage at most (a transition dated by the row's
+    report date).
+    """
+    today = today or dt.date.today()
+    try:
+        book = load_workbook(source, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several kinds for a file that is not XLSX
+        raise GeoError(N_("The file is not an Excel workbook (.xlsx)."), field="file") from None
+    try:  # a read-only workbook keeps its file open until closed
+        result = _import_rows(session, book.active, today)
+    finally:
+        book.close()
     if result.problems or dry_run:
         session.rollback()
     else:
