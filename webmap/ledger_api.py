@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
 from geo.dashboard import dashboard as dashboard_figures
@@ -73,7 +74,7 @@ def add_transition(code: str):
         site = body.pop("site", None)
         try:
             geometry = shape(site) if site else None
-        except (AttributeError, KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError, ShapelyError):
             raise GeoError(N_("%(field)s must be a GeoJSON geometry."), field="site") from None
         made = advance(get_session(), code, body, parcels=body.pop("parcels", None) or (),
                        site=geometry)
