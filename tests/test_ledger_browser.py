@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_browser are parameters here)
 """Ledger pages in a real browser: the sortable, filterable table, the dashboard's charts,
 the project page's map and progress form."""
 
