@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from geo.areas import m2_to_mu
 from geo.categories import Rules
 from geo.fields import CHAINS, STAGES
-from geo.idle import disposal_progress
+from geo.idle import disposal_progress, idle_alerts
 from geo.ledger import ledger, totals
 from geo.models import Parcel
 
@@ -56,6 +56,9 @@ def dashboard(session: Session, on: dt.date, rules: Rules) -> dict:
         "by_chain": group("chain", CHAINS),
         "land": land_available(session),
         "idle": disposal_progress(session),
+        "idle_alerts": [{"code": a.code, "name": a.name, "kind": a.kind,
+                         "since": a.since.isoformat(), "days": a.days}
+                        for a in idle_alerts(session, on, rules)],
         "slow": [{"code": r.project.code, "name": r.project.name, "leader": r.project.leader,
                   "lead_unit": r.project.lead_unit,
                   "alerts": [{"kind": a.kind, "what": a.what, "since": a.since.isoformat(),

@@ -1,5 +1,8 @@
 """The monthly report (月月通报): ledger, categories, changes since last month, ranking.
 
+Idle-land alerts (geo/idle.py) are computed on the month's last day from the parcels as they
+are now: the register keeps no history of parcels.
+
 Ranking (定期排队) of lead units and of towns, for the report's year up to the month's end:
 
 1. annual completion rate, highest first: investment completed this year (each project's
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session
 from geo.categories import Alert, Rules
 from geo.errors import N_, FieldError
 from geo.fields import CATEGORIES, CATEGORY_FIELD, STAGES, get_field
+from geo.idle import idle_alerts
 from geo.ledger import Row, load_projects, row_for, totals
 from geo.ledger_xlsx import write_ledger_sheet
 from geo.models import Project
@@ -46,6 +50,11 @@ WORDS = {
     "days": ("天数", "Days"), "stage": ("项目阶段", "Stage"), "category": ("项目类别", "Category"),
     "node_overdue": ("计划节点逾期", "Planned node overdue"),
     "silent": ("未按期报送进展", "No progress reported"),
+    "idle_alerts": ("闲置土地预警", "Idle-land alerts"),
+    "disposal_overdue": ("处置逾期", "Disposal overdue"),
+    "recovery_due": ("可依法无偿收回", "May be taken back without compensation"),
+    "idle_candidate": ("疑似闲置（约定动工满一年未动工）", "Idle candidate (no start a year on)"),
+    "parcel": ("地块编号", "Parcel code"), "parcel_name": ("地块名称", "Parcel name"),
 }
 
 
@@ -108,6 +117,7 @@ class MonthlyReport:
     units: list[Ranked]
     towns: list[Ranked]
     alerts: list[Alert] = field(default_factory=list)
+    idle_alerts: list[Alert] = field(default_factory=list)
 
 
 def _cumulative(project: Project, on: dt.date) -> float:
@@ -160,7 +170,8 @@ def monthly_report(session: Session, month: str, rules: Rules) -> MonthlyReport:
     return MonthlyReport(
         month, first, last, rows, totals(rows), by_category, changes,
         rank(rows, "lead_unit", year_start, last), rank(rows, "town", year_start, last),
-        sorted((a for r in rows for a in r.alerts), key=lambda a: (-a.days, a.code)))
+        sorted((a for r in rows for a in r.alerts), key=lambda a: (-a.days, a.code)),
+        idle_alerts(session, last, rules))
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], lines: list[list]) -> None:
@@ -197,6 +208,9 @@ def report_xlsx(report: MonthlyReport, lang: str = "zh") -> bytes:
     _sheet(wb, w("alerts"), [w("code"), w("name"), w("kind"), w("what"), w("since"), w("days")],
            [[a.code, a.name, w(a.kind), _node_label(a.what, lang), a.since, a.days]
             for a in report.alerts])
+    _sheet(wb, w("idle_alerts"), [w("parcel"), w("parcel_name"), w("kind"), w("since"),
+                                  w("days")],
+           [[a.code, a.name, w(a.kind), a.since, a.days] for a in report.idle_alerts])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -98,3 +98,18 @@ def test_schemas_come_from_the_data_dictionary(client):
     assert progress["properties"]["percent_done"]["maximum"] == 100
     assert "from_stage" not in schemas["NewTransition"]["properties"]
     assert schemas["Transition"]["properties"]["to_stage"]["enum"][0] == "pipeline"
+
+
+def test_plan_and_annual_plan_are_set(client, headers):
+    plan = client.post("/api/projects/141023XM001/plan", headers=headers,
+                       json={"plan_sign": "2027-01-15"})
+    assert plan.status_code == 200 and plan.get_json()["plan_sign"] == "2027-01-15"
+    year = client.post("/api/projects/141023XM001/annual-plans", headers=headers,
+                       json={"year": 2027, "planned_investment": 800})
+    assert year.get_json() == {"year": 2027, "planned_investment": 800.0}
+    props = client.get("/api/projects/141023XM001").get_json()["properties"]
+    assert props["plan"]["plan_sign"] == "2027-01-15"
+    assert {"year": 2027, "planned_investment": 800.0} in props["annual_plans"]
+    bad = client.post("/api/projects/141023XM001/annual-plans", headers=headers,
+                      json={"year": 1999, "planned_investment": 1})
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "year"

@@ -158,3 +158,10 @@ def test_cli_ledger_import_dry_run_and_problems(app, tmp_path):
     assert failed.exit_code != 0 and "row 2:" in failed.output
     done = runner.invoke(args=["ledger-import", str(good)])
     assert done.exit_code == 0 and "imported 1 rows" in done.output
+
+
+def test_dashboard_lists_idle_land_alerts(client):
+    html = client.get("/dashboard").get_data(as_text=True)
+    kinds = _cells(html, "idle-alerts", 2)
+    assert {"处置逾期", "可依法无偿收回"} <= set(kinds)
+    assert any(k.startswith("疑似闲置") for k in kinds)

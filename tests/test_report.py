@@ -29,7 +29,8 @@ def _rows(sheet, start=2):
 
 
 def test_report_has_one_sheet_per_part(book):
-    assert book.sheetnames == ["台账", "分类统计", "本月变化", "单位排队", "乡镇排队", "预警"]
+    assert book.sheetnames == ["台账", "分类统计", "本月变化", "单位排队", "乡镇排队", "预警",
+                               "闲置土地预警"]
 
 
 def test_ledger_sheet_shows_stage_category_and_latest_progress_at_month_end(book):
@@ -76,3 +77,20 @@ def test_a_malformed_month_names_the_field(db):
     with pytest.raises(FieldError) as info:
         monthly_report(db, "2026-13", load_rules())
     assert info.value.field == "month"
+
+
+def test_idle_land_alerts_sheet_lists_overdue_disposals(db):
+    import datetime as dt
+
+    from shapely.geometry import box
+
+    from geo.geometry import as_multipolygon, to_db
+    from geo.models import Parcel
+
+    db.add(Parcel(code="XZ1", layer="idle", status="disposing", name="闲置甲", area_m2=1000,
+                  disposal_deadline=dt.date(2026, 9, 30), extra={},
+                  geom=to_db(as_multipolygon(box(111.3, 35.9, 111.301, 35.901)))))
+    db.commit()
+    book = load_workbook(io.BytesIO(report_xlsx(monthly_report(db, "2026-10", load_rules()))))
+    assert [(r[0], r[2], r[3].date().isoformat(), r[4]) for r in _rows(book["闲置土地预警"])] == [
+        ("XZ1", "处置逾期", "2026-10-01", 31)]

@@ -8,7 +8,13 @@ from shapely.geometry import shape
 
 from geo.dashboard import dashboard as dashboard_figures
 from geo.errors import N_, GeoError
-from geo.ledger import add_progress, ledger_table, project_row
+from geo.ledger import (
+    add_progress,
+    ledger_table,
+    project_row,
+    set_annual_plan,
+    set_plan,
+)
 from geo.ledger_json import alert_json, project_feature, record_json, schemas
 from geo.lifecycle import advance, get_project, put_back
 from webmap.db import get_session
@@ -79,6 +85,19 @@ def add_transition(code: str):
         made = advance(get_session(), code, body, parcels=body.pop("parcels", None) or (),
                        site=geometry)
     return jsonify(record_json("transition", made)), 201
+
+
+@bp.post("/projects/<code>/plan")
+def update_plan(code: str):
+    """Change the planned nodes given in the body (the others stay)."""
+    plan = set_plan(get_session(), code, _body())
+    return jsonify(record_json("plan", plan))
+
+
+@bp.post("/projects/<code>/annual-plans")
+def update_annual_plan(code: str):
+    """Set the investment a project plans for one year."""
+    return jsonify(record_json("annual_plan", set_annual_plan(get_session(), code, _body())))
 
 
 @bp.get("/dashboard")
