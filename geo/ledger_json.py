@@ -98,5 +98,18 @@ def schemas() -> dict[str, dict]:
         "ProgressEntry": entity_schema("progress"),
         "NewProgressEntry": entity_schema("progress", writable=True),
         "Transition": entity_schema("transition"),
-        "NewTransition": entity_schema("transition", writable=True),
+        "NewTransition": _new_transition(),
     }
+
+
+def _new_transition() -> dict:
+    schema = entity_schema("transition", writable=True)
+    # What the API takes besides the dictionary's fields: the direction, and the land.
+    schema["properties"].update(
+        kind={"type": "string", "enum": ["forward", "back"], "default": "forward"},
+        parcels={"type": "array", "items": {"type": "string"},
+                 "description": "Parcel codes the project occupies (at 落地)"},
+        site={"type": "object", "description": "GeoJSON geometry of the site, lon/lat"},
+    )
+    schema["required"] = ["date", "by"]  # to_stage is implied when putting back
+    return schema
