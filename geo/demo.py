@@ -283,11 +283,24 @@ def _ledger(rng: random.Random, project: Project, n: int, today: dt.date) -> Non
         setattr(plan, nodes[min(reached, 3)], today - dt.timedelta(days=rng.randrange(45, 200)))
     project.plan = plan
     total = project.total_investment or 0
+    _progress(rng, project, n, today, dates, slow)
+    # This year's plan is what the entries show done this year, give or take: so that units
+    # rank by plausible completion rates (60–130 %).
+    before = [e.completed_investment for e in project.progress if e.date.year < today.year]
+    done = (project.progress[-1].completed_investment if project.progress else 0) - (
+        before[-1] if before else 0)
     for year in (today.year - 1, today.year, today.year + 1):
-        project.annual_plans.append(AnnualPlan(
-            year=year, planned_investment=round(total * rng.uniform(0.15, 0.4), -1)))
-    if reached == 0:
+        planned = done / rng.uniform(0.6, 1.3) if year == today.year and done > 0 else (
+            total * rng.uniform(0.15, 0.4))
+        project.annual_plans.append(AnnualPlan(year=year, planned_investment=round(planned, -1)))
+
+
+def _progress(rng: random.Random, project: Project, n: int, today: dt.date,
+              dates: list[dt.date], slow: bool) -> None:
+    """Monthly progress entries up to a recent day (or a long silence for a slow project)."""
+    if not dates:
         return
+    total = project.total_investment or 0
     low, high = STAGE_SHARE[project.stage]
     share = rng.uniform(low, high)
     last = today - dt.timedelta(days=rng.randrange(60, 150) if slow and (n // 6) % 8 == 4
@@ -308,6 +321,9 @@ def _parcel_dates(rng: random.Random, parcels: list[Parcel], today: dt.date) -> 
     for p in parcels:
         if p.layer == "idle":
             p.agreed_start = p.idle_since - dt.timedelta(days=365)
+            if p.status == "disposing" and rng.random() < 0.6:
+                # Most disposals under way have a deadline still ahead; the rest are late.
+                p.disposal_deadline = today + dt.timedelta(days=rng.randrange(30, 400))
             if p.status != "idle":
                 p.disposal_plan = f"{p.holder}地块按令53处置，{p.disposal_deadline}前完成"
         elif p.status == "supplied":
