@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,20 +40,48 @@ def one_year_after(date: dt.date) -> dt.date:
         return date.replace(year=date.year + 1, day=28)
 
 
-def idle_alerts(session: Session, on: dt.date, rules: Rules) -> list[Alert]:
-    """Return the idle-land alerts on day ``on``, most overdue first."""
-    alerts: list[Alert] = []
-    for p in session.scalars(select(Parcel).where(Parcel.layer == "idle",
-                                                  Parcel.status.in_(OPEN))):
+@dataclass
+class IdleLine:
+    """An idle parcel in the disposal ledger: its 令53 dates and what is overdue."""
+
+    parcel: Parcel
+    fee_from: dt.date | None  # idle-land fee (20 % of the land price) may be levied
+    recovery_from: dt.date | None  # the land may be taken back without compensation
+    alerts: list[Alert]
+
+
+def follow_up(p: Parcel, on: dt.date) -> IdleLine:
+    """Return an idle parcel's 令53 dates and its alerts on day ``on``.
+
+    Only the user's fault starts the fee (once idle, a year after the agreed start) and the
+    recovery (a year later); for the government's fault the law sets no such dates.
+    """
+    fee_from = recovery_from = None
+    alerts = []
+    if p.idle_cause == "user" and p.idle_since is not None:
+        fee_from, recovery_from = p.idle_since, one_year_after(p.idle_since)
+    if p.status in OPEN:
         if p.disposal_deadline is not None and p.disposal_deadline < on:
             since = p.disposal_deadline + dt.timedelta(days=1)
             alerts.append(Alert("disposal_overdue", p.code, p.name or "", "disposal_deadline",
                                 since, (on - since).days + 1))
-        if p.idle_cause == "user" and p.idle_since is not None:
-            due = one_year_after(p.idle_since)
-            if due <= on:
-                alerts.append(Alert("recovery_due", p.code, p.name or "", "idle_since", due,
-                                    (on - due).days + 1))
+        if recovery_from is not None and recovery_from <= on:
+            alerts.append(Alert("recovery_due", p.code, p.name or "", "idle_since",
+                                recovery_from, (on - recovery_from).days + 1))
+    return IdleLine(p, fee_from, recovery_from, alerts)
+
+
+def idle_ledger(session: Session, on: dt.date) -> list[IdleLine]:
+    """Return every idle parcel with its 令53 dates and alerts, open disposals first."""
+    parcels = session.scalars(select(Parcel).where(Parcel.layer == "idle")
+                              .order_by(Parcel.code))
+    lines = [follow_up(p, on) for p in parcels]
+    return sorted(lines, key=lambda line: (line.parcel.status not in OPEN, -len(line.alerts)))
+
+
+def idle_alerts(session: Session, on: dt.date, rules: Rules) -> list[Alert]:
+    """Return the idle-land alerts on day ``on``, most overdue first."""
+    alerts = [a for line in idle_ledger(session, on) for a in line.alerts]
     candidates = select(Parcel).where(Parcel.layer != "idle", Parcel.agreed_start.is_not(None),
                                       Parcel.actual_start.is_(None))
     for p in session.scalars(candidates):

@@ -71,3 +71,17 @@ def test_disposal_progress_counts_parcels_and_mu_by_status(session):
     assert after["disposing"]["count"] == before["disposing"]["count"] + 1
     assert after["disposing"]["area_mu"] == pytest.approx(before["disposing"]["area_mu"] + 12,
                                                           abs=0.01)
+
+
+def test_idle_ledger_gives_the_law_s_dates_for_the_user_s_fault_only(session):
+    from geo.idle import idle_ledger
+
+    _parcel(session, "T-XZ6", "idle", "idle", idle_cause="user", idle_since=dt.date(2025, 5, 1))
+    _parcel(session, "T-XZ7", "idle", "idle", idle_cause="government",
+            idle_since=dt.date(2025, 5, 1))
+    lines = {line.parcel.code: line for line in idle_ledger(session, dt.date(2026, 6, 1))}
+    assert (lines["T-XZ6"].fee_from, lines["T-XZ6"].recovery_from) == (
+        dt.date(2025, 5, 1), dt.date(2026, 5, 1))
+    assert [a.kind for a in lines["T-XZ6"].alerts] == ["recovery_due"]
+    assert (lines["T-XZ7"].fee_from, lines["T-XZ7"].recovery_from, lines["T-XZ7"].alerts) == (
+        None, None, [])

@@ -113,3 +113,11 @@ def test_plan_and_annual_plan_are_set(client, headers):
     bad = client.post("/api/projects/141023XM001/annual-plans", headers=headers,
                       json={"year": 1999, "planned_investment": 1})
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "year"
+
+
+def test_idle_follow_up_as_json(client):
+    parcels = client.get("/api/idle").get_json()["parcels"]
+    assert len(parcels) == 72
+    user = next(p for p in parcels if p["idle_cause"] == "user")
+    assert user["fee_from"] == user["idle_since"] and user["recovery_from"] > user["fee_from"]
+    assert any(a["kind"] == "disposal_overdue" for p in parcels for a in p["alerts"])

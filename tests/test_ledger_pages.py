@@ -9,8 +9,8 @@ from openpyxl import Workbook, load_workbook
 
 from geo.models import Project
 
-PAGES = ["/projects", "/projects/board", "/my-projects?leader=王建国", "/projects/141023XM010",
-         "/dashboard", "/reports/monthly?month=2026-10", "/ledger/import"]
+PAGES = ["/projects", "/idle", "/projects/board", "/my-projects?leader=王建国",
+         "/projects/141023XM010", "/dashboard", "/reports/monthly?month=2026-10", "/ledger/import"]
 TODAY = dt.date.today().isoformat()
 
 
@@ -167,3 +167,12 @@ def test_dashboard_lists_idle_land_alerts(client):
     kinds = _cells(html, "idle-alerts", 2)
     assert {"处置逾期", "可依法无偿收回"} <= set(kinds)
     assert any(k.startswith("疑似闲置") for k in kinds)
+
+
+def test_idle_page_lists_every_idle_parcel_with_its_alerts(client, session):
+    from geo.models import Parcel
+
+    html = client.get("/idle").get_data(as_text=True)
+    codes = _cells(html, "idle", 0)
+    assert len(codes) == session.query(Parcel).filter_by(layer="idle").count()
+    assert any("处置逾期" in a for a in _cells(html, "idle", 13))

@@ -27,6 +27,7 @@ from geo.fields import (
     fields_for,
     get_field,
 )
+from geo.idle import idle_ledger
 from geo.ledger import add_progress, ledger, ledger_table, project_row, set_plan
 from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
@@ -158,6 +159,12 @@ def dashboard():
     return render_template("dashboard.html", figures=figures, stage_labels=labels_of(STAGES),
                            chain_labels=labels_of(CHAINS),
                            status_labels=labels_of(PARCEL_STATUSES))
+
+
+@bp.get("/idle")
+def idle():
+    """Show the idle-land disposal ledger: plans, deadlines, 令53 dates and alerts."""
+    return render_template("idle.html", lines=idle_ledger(get_session(), today()))
 
 
 def _month() -> str:

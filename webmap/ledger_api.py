@@ -8,6 +8,8 @@ from shapely.geometry import shape
 
 from geo.dashboard import dashboard as dashboard_figures
 from geo.errors import N_, GeoError
+from geo.fields import fields_for
+from geo.idle import idle_ledger
 from geo.ledger import (
     add_progress,
     ledger_table,
@@ -98,6 +100,20 @@ def update_plan(code: str):
 def update_annual_plan(code: str):
     """Set the investment a project plans for one year."""
     return jsonify(record_json("annual_plan", set_annual_plan(get_session(), code, _body())))
+
+
+@bp.get("/idle")
+def idle():
+    """Show the idle parcels' disposal follow-up: 令53 dates and alerts."""
+    lines = idle_ledger(get_session(), today())
+    return jsonify({"parcels": [
+        {**{f.name: _json(getattr(line.parcel, f.name)) for f in fields_for("parcel", "idle")},
+         "fee_from": _json(line.fee_from), "recovery_from": _json(line.recovery_from),
+         "alerts": [alert_json(a) for a in line.alerts]} for line in lines]})
+
+
+def _json(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @bp.get("/dashboard")
