@@ -3,10 +3,11 @@
 the project page's map and progress form."""
 
 import datetime as dt
+import os
 
 import pytest
 
-from tests.test_browser import browser, page, server  # noqa: F401  (shared fixtures)
+from tests.test_browser import DOCS, browser, page, server  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +47,8 @@ def test_dashboard_draws_its_charts_from_local_assets(page, server):
     assert len(sizes) == 4 and all(s > 0 for s in sizes)
     assert int(page.locator("#kpi-slow").inner_text()) == page.locator("#slow tbody tr").count()
     assert _outside(page, server) == []
+    if os.environ.get("LANDMATCH_UPDATE_SCREENSHOT"):
+        page.screenshot(path=str(DOCS / "dashboard.png"))
 
 
 def test_project_page_shows_the_site_and_takes_a_progress_entry(page, server):
@@ -61,3 +64,5 @@ def test_project_page_shows_the_site_and_takes_a_progress_entry(page, server):
     assert "4321" in first and "<i>李四</i>" in first and dt.date.today().isoformat() in first
     assert page.locator("#progress i").count() == 0
     assert _outside(page, server) == []
+    if os.environ.get("LANDMATCH_UPDATE_SCREENSHOT"):
+        page.screenshot(path=str(DOCS / "project.png"))

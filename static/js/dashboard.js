@@ -17,7 +17,7 @@
             backgroundColor: ORANGE, yAxisID: "y1" }
         ]
       },
-      options: { animation: false, responsive: true,
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
         scales: { y: { position: "left", beginAtZero: true },
                   y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } }
     });
@@ -31,8 +31,10 @@
       { label: L.stock, data: towns.map(function (t) { return f.land[t].stock; }), backgroundColor: GREEN },
       { label: L.idle, data: towns.map(function (t) { return f.land[t].idle; }), backgroundColor: RED }
     ] },
-    options: { animation: false, responsive: true, indexAxis: "y",
-      scales: { x: { stacked: true, title: { display: true, text: L.mu } }, y: { stacked: true } } }
+    /* every town named on its own line */
+    options: { animation: false, responsive: true, maintainAspectRatio: false, indexAxis: "y",
+      scales: { x: { stacked: true, title: { display: true, text: L.mu } },
+                y: { stacked: true, ticks: { autoSkip: false } } } }
   });
   var statuses = ["idle", "disposing", "disposed"];
   new Chart(document.getElementById("chart-idle"), {
@@ -40,7 +42,7 @@
     data: { labels: statuses.map(function (s) { return data.statuses[s]; }),
             datasets: [{ data: statuses.map(function (s) { return f.idle[s].area_mu; }),
                          backgroundColor: [RED, ORANGE, BROWN] }] },
-    options: { animation: false, responsive: true }
+    options: { animation: false, responsive: true, maintainAspectRatio: false }
   });
   document.body.setAttribute("data-charts", String(Object.keys(Chart.instances).length));
 })();
