@@ -88,6 +88,10 @@ def test_ledger_lists_categories_with_totals_and_filters(client):
                                     for p in slow["projects"])
     bad = client.get("/api/ledger?category=late")
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "category"
+    bad_day = client.get("/api/ledger?on=yesterday")
+    assert bad_day.status_code == 400 and bad_day.get_json()["error"]["field"] == "on"
+    past = client.get("/api/ledger?on=2020-01-01").get_json()["totals"]["by_category"]
+    assert "slow" not in past  # nothing was late before the demo's dates
 
 
 def test_schemas_come_from_the_data_dictionary(client):

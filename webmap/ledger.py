@@ -17,7 +17,7 @@ from flask import (
 
 from geo.categories import load_rules
 from geo.dashboard import dashboard as dashboard_figures
-from geo.errors import N_, GeoError
+from geo.errors import N_, FieldError, GeoError
 from geo.fields import (
     CATEGORIES,
     CATEGORY_FIELD,
@@ -49,7 +49,12 @@ def rules():
 def today() -> dt.date:
     """Return the day the ledger is read on: ``?on=`` when given, else today."""
     raw = request.args.get("on")
-    return get_field("progress", "date").clean(raw) if raw else dt.date.today()
+    if not raw:
+        return dt.date.today()
+    try:
+        return get_field("progress", "date").clean(raw)
+    except FieldError:
+        raise FieldError("on", N_("%(field)s must be a date like 2024-05-31.")) from None
 
 
 @bp.app_context_processor
