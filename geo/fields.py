@@ -285,6 +285,12 @@ PARCEL_FIELDS: tuple[Field, ...] = (
     Field("std_building_coefficient", "标准地建筑系数下限", "Standard land: building "
           "coefficient, min", "number", unit="percent", min=0, max=100,
           aliases=("标准地建筑系数",)),
+    Field("disposal_plan", "处置方案", "Disposal plan", "text", max_length=1000, layers=IDLE,
+          aliases=("处置方案", "处置措施", "CZFA")),
+    Field("agreed_start", "约定动工日期", "Agreed start date", "date",
+          aliases=("约定动工日期", "合同约定动工日期", "约定开工日期", "YDDGRQ")),
+    Field("actual_start", "实际动工日期", "Actual start date", "date",
+          aliases=("实际动工日期", "实际开工日期", "SJDGRQ")),
 )
 
 BUILDING_FIELDS: tuple[Field, ...] = (
@@ -388,24 +394,88 @@ OFFER_FIELDS: tuple[Field, ...] = (
     Field("score", "匹配得分", "Match score", "number", min=0, max=100, computed=True),
 )
 
-_BY_NAME = {
-    "parcel": {f.name: f for f in PARCEL_FIELDS},
-    "building": {f.name: f for f in BUILDING_FIELDS},
-    "project": {f.name: f for f in PROJECT_FIELDS},
-    "needs": {f.name: f for f in NEEDS_FIELDS},
-    "offer": {f.name: f for f in OFFER_FIELDS},
+# The ledger (台账): a project's planned nodes, its investment plan per year, its dated
+# progress entries and its stage transitions. Node names pair with the stage that meets them
+# (geo/categories.py).
+PLAN_FIELDS: tuple[Field, ...] = (
+    Field("plan_sign", "计划签约日期", "Planned signing", "date",
+          aliases=("计划签约日期", "计划签约时间", "签约时间")),
+    Field("plan_land", "计划供地日期", "Planned land delivery", "date",
+          aliases=("计划供地日期", "计划供地时间", "计划落地时间", "供地时间")),
+    Field("plan_start", "计划开工日期", "Planned start", "date",
+          aliases=("计划开工日期", "计划开工时间", "开工时间")),
+    Field("plan_complete", "计划竣工日期", "Planned completion", "date",
+          aliases=("计划竣工日期", "计划竣工时间", "竣工时间")),
+    Field("plan_production", "计划投产日期", "Planned production", "date",
+          aliases=("计划投产日期", "计划投产时间", "投产时间")),
+)
+
+ANNUAL_PLAN_FIELDS: tuple[Field, ...] = (
+    Field("year", "年度", "Year", "integer", required=True, min=2000, max=2100,
+          aliases=("年度", "年份")),
+    Field("planned_investment", "年度计划投资", "Planned investment for the year", "number",
+          unit="wan_yuan", required=True, min=0, max=100_000_000,
+          aliases=("年度计划投资", "本年计划投资", "年度计划")),
+)
+
+PROGRESS_FIELDS: tuple[Field, ...] = (
+    Field("date", "填报日期", "Report date", "date", required=True,
+          aliases=("填报日期", "填报时间", "进展日期", "日期")),
+    Field("completed_investment", "累计完成投资", "Investment completed to date", "number",
+          unit="wan_yuan", min=0, max=100_000_000,
+          aliases=("累计完成投资", "完成投资", "已完成投资")),
+    Field("percent_done", "形象进度", "Percent done", "number", unit="percent", min=0, max=100,
+          aliases=("形象进度", "完成比例", "进度")),
+    Field("problems", "存在问题", "Problems", "text", max_length=2000,
+          aliases=("存在问题", "问题", "困难问题")),
+    Field("next_steps", "下步计划", "Next steps", "text", max_length=2000,
+          aliases=("下步计划", "下一步计划", "下步打算", "工作措施")),
+    Field("reporter", "填报人", "Reporter", "text", required=True, max_length=50,
+          aliases=("填报人", "报送人")),
+)
+
+TRANSITION_KINDS = _choices(("forward", "推进", "Moved on"), ("back", "退回", "Put back"))
+
+TRANSITION_FIELDS: tuple[Field, ...] = (
+    Field("date", "日期", "Date", "date", required=True, aliases=("日期",)),
+    Field("from_stage", "原阶段", "From stage", "choice", choices=STAGES, computed=True),
+    Field("to_stage", "新阶段", "To stage", "choice", required=True, choices=STAGES),
+    Field("kind", "类型", "Kind", "choice", choices=TRANSITION_KINDS, computed=True),
+    Field("by", "操作人", "Made by", "text", required=True, max_length=50,
+          aliases=("操作人", "经办人")),
+    Field("note", "说明", "Note", "text", max_length=1000, aliases=("说明", "备注", "原因")),
+)
+
+# The categories the county reports on; never typed in, derived by geo/categories.py.
+CATEGORIES = _choices(
+    ("negotiating", "在谈", "Negotiating"),
+    ("signed", "已签约", "Signed"),
+    ("not_started", "未开工", "Not started"),
+    ("building", "在建", "Under construction"),
+    ("slow", "进展缓慢", "Behind plan"),
+    ("producing", "已投产", "In production"),
+)
+
+# The derived category as a column of ledger tables and sheets (read back, never imported).
+CATEGORY_FIELD = Field("category", "项目类别", "Category", "choice", choices=CATEGORIES,
+                       computed=True, aliases=("项目类别", "类别", "分类"))
+
+_TABLES = {
+    "parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS,
+    "plan": PLAN_FIELDS, "annual_plan": ANNUAL_PLAN_FIELDS, "progress": PROGRESS_FIELDS,
+    "transition": TRANSITION_FIELDS, "needs": NEEDS_FIELDS, "offer": OFFER_FIELDS,
 }
+_BY_NAME = {entity: {f.name: f for f in fields} for entity, fields in _TABLES.items()}
 
 
 def fields_for(entity: str, layer: str | None = None) -> tuple[Field, ...]:
-    """Return the fields of ``entity`` ("parcel", "building", "project", "needs", "offer").
+    """Return the fields of ``entity`` (parcel, building, project, plan, annual_plan, progress,
+    transition, needs, offer), for one layer.
 
     >>> [f.name for f in fields_for("parcel", "stock")][:3]
     ['code', 'layer', 'name']
     """
-    table = {"parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS,
-             "needs": NEEDS_FIELDS, "offer": OFFER_FIELDS}
-    fields = table[entity]
+    fields = _TABLES[entity]
     if layer is None:
         return fields
     return tuple(f for f in fields if layer in f.layers)
@@ -446,8 +516,9 @@ def alias_index(fields: Iterable[Field]) -> dict[str, str]:
 
 
 __all__ = [
-    "BUILDING_FIELDS", "CHAINS", "Choice", "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS",
-    "OFFER_FIELDS", "OFFER_STATUSES", "PARCEL_FIELDS", "PARCEL_STATUSES", "PROJECT_FIELDS",
-    "STAGES", "UNITS", "YES_NO", "alias_index", "clean_record",
-    "fields_for", "get_field",
+    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice",
+    "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS", "OFFER_FIELDS", "OFFER_STATUSES",
+    "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
+    "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "YES_NO", "alias_index",
+    "clean_record", "fields_for", "get_field",
 ]

@@ -1,11 +1,24 @@
-"""The register's tables: parcels (idle and stock land), their factory buildings, and projects."""
+"""The register's tables: parcels, their factory buildings, projects and their ledger."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from geo.crs import STORAGE_SRID
@@ -78,6 +91,9 @@ class Parcel(Timestamped, Base):
     std_investment_intensity: Mapped[float | None] = mapped_column(Float)
     std_plot_ratio_min: Mapped[float | None] = mapped_column(Float)
     std_building_coefficient: Mapped[float | None] = mapped_column(Float)
+    disposal_plan: Mapped[str | None] = mapped_column(Text)
+    agreed_start: Mapped[dt.date | None] = mapped_column(Date)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, nullable=False))
 
@@ -127,7 +143,94 @@ class Project(Timestamped, Base):
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
 
     parcel: Mapped[Parcel | None] = relationship()
+    parcels: Mapped[list[Parcel]] = relationship(secondary=lambda: project_parcels,
+                                                 order_by="Parcel.code")
+    plan: Mapped[ProjectPlan | None] = relationship(
+        back_populates="project", cascade="all, delete-orphan", uselist=False)
+    annual_plans: Mapped[list[AnnualPlan]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="AnnualPlan.year")
+    progress: Mapped[list[ProgressEntry]] = relationship(
+        back_populates="project", cascade="all, delete-orphan",
+        order_by="(ProgressEntry.date, ProgressEntry.id)")
+    transitions: Mapped[list[Transition]] = relationship(
+        back_populates="project", cascade="all, delete-orphan",
+        order_by="(Transition.date, Transition.id)")
     _validate = dictionary_validator("project", skip=("parcel",))
+
+
+# Every parcel a landed project occupies; ``Project.parcel`` stays the main one.
+project_parcels = Table(
+    "project_parcels", Base.metadata,
+    Column("project_id", ForeignKey("projects.id"), primary_key=True),
+    Column("parcel_id", ForeignKey("parcels.id"), primary_key=True, index=True),
+)
+
+
+class ProjectPlan(Timestamped, Base):
+    """A project's planned nodes: signing, land delivery, start, completion, production."""
+
+    __tablename__ = "project_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), unique=True,
+                                            nullable=False)
+    plan_sign: Mapped[dt.date | None] = mapped_column(Date)
+    plan_land: Mapped[dt.date | None] = mapped_column(Date)
+    plan_start: Mapped[dt.date | None] = mapped_column(Date)
+    plan_complete: Mapped[dt.date | None] = mapped_column(Date)
+    plan_production: Mapped[dt.date | None] = mapped_column(Date)
+
+    project: Mapped[Project] = relationship(back_populates="plan")
+
+
+class AnnualPlan(Timestamped, Base):
+    """The investment a project plans to complete in one calendar year (万元)."""
+
+    __tablename__ = "annual_plans"
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    planned_investment: Mapped[float] = mapped_column(Float, nullable=False)
+
+    project: Mapped[Project] = relationship(back_populates="annual_plans")
+
+
+class ProgressEntry(Timestamped, Base):
+    """One dated progress report of the ledger (台账): investment, progress, problems."""
+
+    __tablename__ = "progress_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False,
+                                            index=True)
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    completed_investment: Mapped[float | None] = mapped_column(Float)
+    percent_done: Mapped[float | None] = mapped_column(Float)
+    problems: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    reporter: Mapped[str] = mapped_column(String(50), nullable=False)
+
+    project: Mapped[Project] = relationship(back_populates="progress")
+
+
+class Transition(Timestamped, Base):
+    """One dated change of a project's stage: who made it, why, forward or put back."""
+
+    __tablename__ = "project_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False,
+                                            index=True)
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    from_stage: Mapped[str] = mapped_column(String(20), nullable=False)
+    to_stage: Mapped[str] = mapped_column(String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    by: Mapped[str] = mapped_column(String(50), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship(back_populates="transitions")
 
 
 class Offer(Timestamped, Base):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vendor the front-end assets that folium's map page loads from CDNs into
+# Vendor the front-end assets that folium's map page (and the ledger dashboard) loads into
 # static/vendor/, so a rendered map page fetches nothing from the internet.
 #
 # Versions are the ones folium 0.20.0 puts in folium.Map.default_js /
@@ -36,11 +36,12 @@ PINNED=(
   "drmonty-leaflet-awesome-markers=2.0.2"
   "leaflet.awesome-markers=2.0.5"
   "@neos21/bootstrap3-glyphicons=1.0.7"
+  "chart.js=4.5.1"
 )
 
 # Directories under static/vendor/ that this script owns (README.md is not).
 OWNED=(leaflet jquery bootstrap fontawesome-free leaflet-awesome-markers
-       bootstrap3-glyphicons folium)
+       bootstrap3-glyphicons folium chartjs)
 
 die() { echo "vendor_assets: $*" >&2; exit 1; }
 
@@ -163,6 +164,11 @@ copy leaflet.awesome-markers/LICENSE      leaflet-awesome-markers/LICENSE
 copy_css @neos21/bootstrap3-glyphicons/dist/css/bootstrap3-glyphicons.min.css \
          bootstrap3-glyphicons/css/bootstrap3-glyphicons.min.css
 copy @neos21/bootstrap3-glyphicons/LICENSE bootstrap3-glyphicons/LICENSE
+
+# ---------------------------------------------------------------- chart.js 4.5.1
+# The UMD build defines window.Chart with no module loader: the ledger dashboard's charts.
+copy chart.js/dist/chart.umd.min.js       chartjs/chart.umd.min.js
+copy chart.js/LICENSE.md                  chartjs/LICENSE.md
 
 # ---------------------------------------------------------------- folium rotate css
 mkdir -p "$TMP/pypi"

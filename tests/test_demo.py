@@ -73,3 +73,20 @@ def test_same_seed_gives_the_same_register(session, empty_app):
     assert first == again
 
 
+
+
+def test_demo_ledger_shows_every_category_and_idle_land_alert(session):
+    import datetime as dt
+
+    from geo.categories import load_rules
+    from geo.fields import CATEGORIES
+    from geo.idle import idle_alerts
+    from geo.ledger import ledger
+
+    rows = ledger(session, dt.date.today(), load_rules())
+    assert {r.category for r in rows} == {c.value for c in CATEGORIES}
+    slow = [r for r in rows if r.category == "slow"]
+    assert {a.kind for r in slow for a in r.alerts} == {"node_overdue", "silent"}
+    assert all(r.project.progress for r in rows if r.stage != "pipeline")
+    kinds = {a.kind for a in idle_alerts(session, dt.date.today(), load_rules())}
+    assert kinds == {"disposal_overdue", "recovery_due", "idle_candidate"}

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from webmap import api, cli, db, errors, i18n, match, offers, pages
+from webmap import api, cli, db, errors, i18n, ledger, ledger_api, match, offers, pages
 from webmap.config import Defaults
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -43,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(match.bp)
     app.register_blueprint(offers.bp)
+    app.register_blueprint(ledger.bp)
+    app.register_blueprint(ledger_api.bp)
     return app
 
 

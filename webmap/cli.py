@@ -11,6 +11,7 @@ from geo.db import migrate
 from geo.demo import DEFAULT_SEED, counts, load_demo
 from geo.export import write_geojson
 from geo.features import LAYER_NAMES, get_layer
+from geo.ledger_xlsx import import_ledger
 
 
 def _engine():
@@ -59,6 +60,25 @@ def export(layer_name: str, output: str) -> None:
     click.echo(f"{n} features written to {output}")
 
 
+@click.command("ledger-import")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+def ledger_import(file: str, dry_run: bool) -> None:
+    """Import the county's ledger sheet (XLSX): every row or none."""
+    with _session() as session:
+        result = import_ledger(session, file, dry_run=dry_run)
+    for column in result.ignored:
+        click.echo(f"column not understood, ignored: {column}")
+    for problem in result.problems:
+        click.echo(f"row {problem.row}: {problem.error}", err=True)
+    if result.problems:
+        raise click.ClickException(f"{len(result.problems)} problems: nothing imported")
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {result.rows} rows: {result.created} new projects, {result.updated} "
+               f"updated, {result.progress} progress entries, {result.transitions} stage changes")
+
+
 def _create_app():
     from webmap import create_app
 
@@ -72,5 +92,5 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Add the register's commands to the app's CLI (and so to ``landmatch``)."""
-    for command in (init_db, demo, export):
+    for command in (init_db, demo, export, ledger_import):
         app.cli.add_command(command)

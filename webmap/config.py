@@ -25,3 +25,6 @@ class Defaults:
     MATCH_AVAILABLE_STATUSES = Settings().available_statuses
     MATCH_CHAIN_RADIUS_KM = Settings().chain_radius_km
     MATCH_LIMIT = Settings().limit
+    # Overrides of data/ledger_rules.json (thresholds of the ledger categories), e.g.
+    # LANDMATCH_LEDGER_RULES='{"slow_behind_days": 15}'
+    LEDGER_RULES: dict = {}

@@ -8,11 +8,19 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import GeoError
-from geo.fields import NEEDS_FIELDS, OFFER_FIELDS, PARCEL_FIELDS, PROJECT_FIELDS
+from geo.fields import CATEGORY_FIELD, Field, fields_for
 from webmap.i18n import lang
 
 # Register fields win where a needs or offer field shares their name.
-_LABELS = {f.name: f for f in (*NEEDS_FIELDS, *OFFER_FIELDS, *PARCEL_FIELDS, *PROJECT_FIELDS)}
+_ENTITIES = ("parcel", "project", "plan", "annual_plan", "progress", "transition", "building",
+             "needs", "offer")
+# Names that are request parameters rather than dictionary fields, labelled all the same.
+_PARAMETERS = (CATEGORY_FIELD, Field("month", "月份", "Month", "text"),
+               Field("file", "文件", "File", "text"), Field("sort", "排序", "Sort by", "text"),
+               Field("on", "日期", "Date", "date"))
+_LABELS: dict[str, Field] = {}
+for _f in (*(f for e in _ENTITIES for f in fields_for(e)), *_PARAMETERS):
+    _LABELS.setdefault(_f.name, _f)
 
 
 def user_message(error: GeoError) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 import folium
+import shapely.geometry
 from branca.element import MacroElement, Template
 from flask import url_for
 from flask_babel import gettext as _
@@ -178,12 +179,15 @@ def _outlines(m: folium.Map, county) -> None:
     ).add_to(m)
 
 
-def offline_map(config, scripts: tuple[str, ...] = (), **options) -> folium.Map:
-    """Return a folium map whose assets all come from static/, with the configured base map.
+def offline_map(config, bounds, scripts: tuple[str, ...] = (), **options) -> folium.Map:
+    """Return a folium map over ``bounds`` (minx, miny, maxx, maxy) whose every asset is
+    served from static/, with the configured base map (none by default).
 
     ``scripts`` are more of the app's own files under static/ (e.g. "js/match.js").
     """
-    m = folium.Map(tiles=None, control_scale=True, **options)
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
+                   control_scale=True, **options)
     # Per-instance lists: folium's class-level lists must stay untouched (STACK.md trap 7).
     m.default_js = [(k, url_for("static", filename=v)) for k, v in VENDOR_JS.items()]
     m.default_js.append(("landmatch", url_for("static", filename="js/landmatch.js")))
@@ -194,12 +198,28 @@ def offline_map(config, scripts: tuple[str, ...] = (), **options) -> folium.Map:
     return m
 
 
+def site_map(config, site: dict | None) -> folium.Map:
+    """Return a small map of one project's site (a GeoJSON geometry) with the town outlines;
+    the county's outline alone when the project has no site yet."""
+    county = load_county(config["COUNTY"])
+    shape = shapely.geometry.shape(site) if site else county.outline
+    minx, miny, maxx, maxy = shape.bounds
+    pad = 0.004 if site else 0
+    m = offline_map(config, shape.bounds, zoom_start=15)
+    _outlines(m, county)
+    if site:
+        folium.GeoJson(site, name=_("Project site"), interactive=False,
+                       style_function=lambda _f: {"color": COLORS["sites"]["landed"],
+                                                  "weight": 2, "fillOpacity": 0.3}).add_to(m)
+    m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
+    return m
+
+
 def build_map(config, scripts: tuple[str, ...] = ()) -> folium.Map:
     """Return the county map; its layers load from the API in the browser."""
     county = load_county(config["COUNTY"])
     minx, miny, maxx, maxy = county.outline.bounds
-    m = offline_map(config, scripts, location=[(miny + maxy) / 2, (minx + maxx) / 2],
-                    zoom_start=11, prefer_canvas=True)
+    m = offline_map(config, county.outline.bounds, scripts, zoom_start=11, prefer_canvas=True)
     PageConfig(popup_config()).add_to(m)
     _outlines(m, county)
     folium.GeoJson(

@@ -27,8 +27,7 @@ class MatchHook(MacroElement):
 def inset_map(config, feature: dict) -> folium.Map:
     """Return a small map of one parcel for its printed sheet (the parcel is embedded)."""
     minx, miny, maxx, maxy = shape(feature["geometry"]).bounds
-    m = offline_map(config, location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16,
-                    zoom_control=False)
+    m = offline_map(config, (minx, miny, maxx, maxy), zoom_start=16, zoom_control=False)
     folium.GeoJson(
         {"type": "Feature", "geometry": feature["geometry"], "properties": {}},
         style_function=lambda _f: {"color": "#c62828", "weight": 3, "fillColor": "#ef5350",

@@ -1,0 +1,104 @@
+"""Idle-land follow-up (令53): disposal deadlines, overdue alerts, candidates for idle status.
+
+Rules, per 闲置土地处置办法 (国土资源部令第53号, DOMAIN.md):
+
+- an idle parcel not yet disposed whose disposal deadline has passed is overdue since the day
+  after the deadline;
+- an idle parcel idle by the user's fault, not yet disposed, may be taken back without
+  compensation two years after the agreed start, that is one year after it became idle
+  (``idle_since``): from then it is flagged ``recovery_due``;
+- any other parcel whose agreed start date (``agreed_start``) is more than
+  ``idle_candidate_after_days`` (one year) past without an actual start is a candidate for
+  idle status, since the day that year ran out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.areas import m2_to_mu
+from geo.categories import Alert, Rules
+from geo.models import Parcel
+
+OPEN = ("idle", "disposing")
+
+
+def one_year_after(date: dt.date) -> dt.date:
+    """Return the same day one year later (28 February for 29 February).
+
+    >>> one_year_after(dt.date(2024, 2, 29))
+    datetime.date(2025, 2, 28)
+    """
+    try:
+        return date.replace(year=date.year + 1)
+    except ValueError:
+        return date.replace(year=date.year + 1, day=28)
+
+
+@dataclass
+class IdleLine:
+    """An idle parcel in the disposal ledger: its 令53 dates and what is overdue."""
+
+    parcel: Parcel
+    fee_from: dt.date | None  # idle-land fee (20 % of the land price) may be levied
+    recovery_from: dt.date | None  # the land may be taken back without compensation
+    alerts: list[Alert]
+
+
+def follow_up(p: Parcel, on: dt.date) -> IdleLine:
+    """Return an idle parcel's 令53 dates and its alerts on day ``on``.
+
+    Only the user's fault starts the fee (once idle, a year after the agreed start) and the
+    recovery (a year later); for the government's fault the law sets no such dates.
+    """
+    fee_from = recovery_from = None
+    alerts = []
+    if p.idle_cause == "user" and p.idle_since is not None:
+        fee_from, recovery_from = p.idle_since, one_year_after(p.idle_since)
+    if p.status in OPEN:
+        if p.disposal_deadline is not None and p.disposal_deadline < on:
+            since = p.disposal_deadline + dt.timedelta(days=1)
+            alerts.append(Alert("disposal_overdue", p.code, p.name or "", "disposal_deadline",
+                                since, (on - since).days + 1))
+        if recovery_from is not None and recovery_from <= on:
+            alerts.append(Alert("recovery_due", p.code, p.name or "", "idle_since",
+                                recovery_from, (on - recovery_from).days + 1))
+    return IdleLine(p, fee_from, recovery_from, alerts)
+
+
+def idle_ledger(session: Session, on: dt.date) -> list[IdleLine]:
+    """Return every idle parcel with its 令53 dates and alerts, open disposals first."""
+    parcels = session.scalars(select(Parcel).where(Parcel.layer == "idle")
+                              .order_by(Parcel.code))
+    lines = [follow_up(p, on) for p in parcels]
+    return sorted(lines, key=lambda line: (line.parcel.status not in OPEN, -len(line.alerts)))
+
+
+def idle_alerts(session: Session, on: dt.date, rules: Rules) -> list[Alert]:
+    """Return the idle-land alerts on day ``on``, most overdue first."""
+    alerts = [a for line in idle_ledger(session, on) for a in line.alerts]
+    candidates = select(Parcel).where(Parcel.layer != "idle", Parcel.agreed_start.is_not(None),
+                                      Parcel.actual_start.is_(None))
+    for p in session.scalars(candidates):
+        since = p.agreed_start + dt.timedelta(days=rules.idle_candidate_after_days)
+        if since < on:
+            alerts.append(Alert("idle_candidate", p.code, p.name or "", "agreed_start", since,
+                                (on - since).days))
+    return sorted(alerts, key=lambda a: (-a.days, a.code))
+
+
+def disposal_progress(session: Session) -> dict[str, dict[str, float]]:
+    """Return idle parcels by status: how many and how many 亩 (idle, disposing, disposed)."""
+    count: Counter[str] = Counter()
+    area: Counter[str] = Counter()
+    for status, area_m2 in session.execute(
+            select(Parcel.status, Parcel.area_m2).where(Parcel.layer == "idle")):
+        count[status] += 1
+        area[status] += m2_to_mu(area_m2)
+    return {s: {"count": count[s], "area_mu": round(area[s], 2)}
+            for s in ("idle", "disposing", "disposed")}

@@ -1,0 +1,186 @@
+"""The ledger (台账): plans and progress entries of key projects, and the filtered ledger table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from geo.categories import Alert, Rules, assess
+from geo.errors import N_, FieldError, GeoError
+from geo.fields import CATEGORIES, clean_record, fields_for, get_field
+from geo.lifecycle import get_project
+from geo.models import AnnualPlan, ProgressEntry, Project, ProjectPlan
+
+FILTERS = ("stage", "category", "chain", "industry", "town", "leader", "lead_unit")
+SORTS = ("code", "name", "stage", "category", "chain", "town", "leader", "lead_unit",
+         "total_investment", "completed_investment", "percent_done", "last_report")
+
+
+def set_plan(session: Session, code: str, values: Mapping[str, object]) -> ProjectPlan:
+    """Set the planned nodes given in ``values`` (PLAN_FIELDS) of project ``code``; commit."""
+    cleaned = clean_record(fields_for("plan"), values, partial=True)
+    project = get_project(session, code)
+    plan = project.plan or ProjectPlan()
+    for name, value in cleaned.items():
+        setattr(plan, name, value)
+    project.plan = plan
+    session.commit()
+    return plan
+
+
+def set_annual_plan(session: Session, code: str, values: Mapping[str, object]) -> AnnualPlan:
+    """Set the investment project ``code`` plans for one year (ANNUAL_PLAN_FIELDS); commit."""
+    cleaned = clean_record(fields_for("annual_plan"), values)
+    project = get_project(session, code)
+    row = next((a for a in project.annual_plans if a.year == cleaned["year"]), None)
+    if row is None:
+        row = AnnualPlan(year=cleaned["year"])
+        project.annual_plans.append(row)
+    row.planned_investment = cleaned["planned_investment"]
+    session.commit()
+    return row
+
+
+def add_progress(session: Session, code: str, values: Mapping[str, object],
+                 today: dt.date | None = None) -> ProgressEntry:
+    """Add a dated progress entry (PROGRESS_FIELDS) to project ``code``; commit and return it."""
+    cleaned = clean_record(fields_for("progress"), values)
+    if cleaned["date"] > (today or dt.date.today()):
+        raise FieldError("date", N_("%(field)s cannot be in the future."))
+    project = get_project(session, code)
+    entry = ProgressEntry(**cleaned)
+    project.progress.append(entry)
+    session.commit()
+    return entry
+
+
+@dataclass
+class Row:
+    """One line of the ledger table: a project, its derived category and latest figures."""
+
+    project: Project
+    category: str
+    stage: str
+    alerts: list[Alert] = field(default_factory=list)
+    completed_investment: float | None = None
+    percent_done: float | None = None
+    last_report: dt.date | None = None
+    problems: str | None = None
+    next_steps: str | None = None
+    planned_this_year: float = 0.0
+
+    def value(self, name: str) -> object:
+        """Return a column of this row by name: the row's own, else the project's."""
+        if name in ("category", "stage", "completed_investment", "percent_done", "last_report"):
+            return getattr(self, name)
+        return getattr(self.project, name)
+
+
+def load_projects(session: Session) -> list[Project]:
+    """Return every project with its plan, annual plans, progress and transitions loaded."""
+    return list(session.scalars(select(Project).order_by(Project.code).options(
+        selectinload(Project.plan), selectinload(Project.annual_plans),
+        selectinload(Project.parcel), selectinload(Project.progress),
+        selectinload(Project.transitions))))
+
+
+def row_for(project: Project, on: dt.date, rules: Rules) -> Row:
+    """Return ``project``'s ledger line as it stood at the end of day ``on``."""
+    found = assess(project, on, rules)
+    row = Row(project, found.category, found.stage, found.alerts)
+    entries = [p for p in project.progress if p.date <= on]
+    if entries:
+        last = entries[-1]
+        row.completed_investment, row.percent_done = last.completed_investment, last.percent_done
+        row.last_report, row.problems, row.next_steps = last.date, last.problems, last.next_steps
+    row.planned_this_year = sum(a.planned_investment for a in project.annual_plans
+                                if a.year == on.year)
+    return row
+
+
+def project_row(session: Session, code: str, on: dt.date, rules: Rules) -> Row:
+    """Return the ledger line of project ``code`` on day ``on``; NotFound if none."""
+    return row_for(get_project(session, code), on, rules)
+
+
+def parse_query(args: Mapping[str, str]) -> tuple[dict[str, list[str]], str, bool]:
+    """Return (filters, sort column, descending) from a request's arguments.
+
+    Choice filters accept labels (stage=开工, category=进展缓慢); several values are
+    separated by commas.
+    """
+    filters: dict[str, list[str]] = {}
+    for name in FILTERS:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        values = [v.strip() for v in raw.split(",") if v.strip()]
+        if name == "category":
+            by_label = {k: c.value for c in CATEGORIES for k in (c.value, c.zh, c.en)}
+            if any(v not in by_label for v in values):
+                raise GeoError(N_("%(field)s must be one of: %(choices)s."), field="category",
+                               choices="、".join(c.zh for c in CATEGORIES))
+            filters[name] = [by_label[v] for v in values]
+        else:
+            field_ = get_field("project", name)
+            filters[name] = [str(field_.clean(v)) for v in values]
+    sort = args.get("sort") or "code"
+    if sort not in SORTS:
+        raise GeoError(N_("%(field)s must be one of: %(choices)s."), field="sort",
+                       choices=", ".join(SORTS))
+    return filters, sort, args.get("order") == "desc"
+
+
+def ledger(session: Session, on: dt.date, rules: Rules,
+           filters: Mapping[str, list[str]] | None = None, sort: str = "code",
+           descending: bool = False) -> list[Row]:
+    """Return the ledger lines on day ``on`` that pass ``filters``, sorted by ``sort``.
+
+    Empty values sort last whichever the order.
+    """
+    rows = [row_for(p, on, rules) for p in load_projects(session)]
+    for name, values in (filters or {}).items():
+        rows = [r for r in rows if str(r.value(name)) in values]
+    present = [r for r in rows if r.value(sort) is not None]
+    missing = [r for r in rows if r.value(sort) is None]
+    present.sort(key=lambda r: r.value(sort), reverse=descending)
+    return present + missing
+
+
+def totals(rows: list[Row]) -> dict[str, object]:
+    """Return the totals line of a ledger table: count, investment, and count per category."""
+    return {
+        "count": len(rows),
+        "total_investment": round(sum(r.project.total_investment or 0 for r in rows), 2),
+        "completed_investment": round(sum(r.completed_investment or 0 for r in rows), 2),
+        "planned_this_year": round(sum(r.planned_this_year for r in rows), 2),
+        "by_category": dict(Counter(r.category for r in rows)),
+    }
+
+
+@dataclass
+class Table:
+    """The ledger page's content: the lines, their totals, the query and the filter choices."""
+
+    rows: list[Row]
+    totals: dict
+    filters: dict[str, list[str]]
+    sort: str
+    descending: bool
+    options: dict[str, list[str]]
+
+
+def ledger_table(session: Session, args: Mapping[str, str], on: dt.date, rules: Rules) -> Table:
+    """Return the ledger table for a request's filter and sort arguments (see parse_query)."""
+    filters, sort, descending = parse_query(args)
+    everything = ledger(session, on, rules, None, sort, descending)
+    rows = [r for r in everything
+            if all(str(r.value(name)) in values for name, values in filters.items())]
+    options = {name: sorted({str(r.value(name)) for r in everything if r.value(name)})
+               for name in ("town", "leader", "lead_unit", "industry")}
+    return Table(rows, totals(rows), filters, sort, descending, options)

@@ -1,0 +1,117 @@
+"""Importing the county's ledger sheet: round trip, row-numbered problems, all-or-nothing."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from geo.categories import load_rules
+from geo.errors import GeoError
+from geo.ledger_xlsx import import_ledger
+from geo.models import Project
+from geo.report import monthly_report, report_xlsx
+from tests.ledger_fixture import add_fixture_ledger
+
+TODAY = dt.date(2026, 11, 1)
+HEADERS = ["项目编号", "项目名称", "项目阶段", "计划总投资", "责任单位", "计划开工时间", "填报日期",
+           "累计完成投资", "存在问题", "填报人", "备注X"]
+GOOD = ["N1", "新项目", "签约", 1200, "县商务局", "2027-03-01", "2026-10-28", 10, "无", "张三", "x"]
+
+
+@pytest.fixture
+def db(empty_app):
+    with empty_app.extensions["landmatch.sessions"]() as s:
+        yield s
+
+
+def _sheet(*rows, title="襄汾县重点项目台账"):
+    wb = Workbook()
+    ws = wb.active
+    ws.append([title])
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def _count(db):
+    return db.scalar(select(func.count()).select_from(Project))
+
+
+def _snapshot(db):
+    return {p.code: (p.name, p.stage, p.lead_unit, p.town, p.total_investment,
+                     p.plan.plan_start if p.plan else None,
+                     p.progress[-1].completed_investment if p.progress else None,
+                     p.progress[-1].problems if p.progress else None)
+            for p in db.scalars(select(Project))}
+
+
+def test_report_ledger_imports_back_to_the_same_projects(db):
+    add_fixture_ledger(db)
+    data = report_xlsx(monthly_report(db, "2026-10", load_rules()))
+    before = _snapshot(db)
+    for p in db.scalars(select(Project)):
+        db.delete(p)
+    db.commit()
+    result = import_ledger(db, io.BytesIO(data), today=TODAY)
+    assert result.problems == [] and result.written
+    assert (result.rows, result.created, result.progress) == (4, 4, 3)
+    db.expire_all()
+    assert _snapshot(db) == before
+
+
+def test_chinese_headers_map_through_the_dictionary_and_unknown_ones_are_listed(db):
+    result = import_ledger(db, _sheet(GOOD), today=TODAY)
+    assert result.written and result.ignored == ["K: 备注X"]
+    p = db.scalar(select(Project).where(Project.code == "N1"))
+    assert (p.stage, p.total_investment, p.plan.plan_start) == ("signed", 1200,
+                                                                  dt.date(2027, 3, 1))
+    assert (p.progress[0].date, p.progress[0].reporter) == (dt.date(2026, 10, 28), "张三")
+
+
+def test_bad_rows_are_reported_by_row_number_and_nothing_is_written(db):
+    bad_stage = ["N2", "二", "完工", *GOOD[3:]]
+    bad_money = ["N3", "三", "签约", "很多", *GOOD[4:]]
+    no_code = [None, "四", "签约", *GOOD[3:]]
+    result = import_ledger(db, _sheet(GOOD, bad_stage, bad_money, no_code), today=TODAY)
+    assert [(p.row, p.error.field) for p in result.problems] == [
+        (4, "stage"), (5, "total_investment"), (6, "code")]
+    assert not result.written and _count(db) == 0
+
+
+def test_dry_run_checks_everything_and_writes_nothing(db):
+    result = import_ledger(db, _sheet(GOOD), dry_run=True, today=TODAY)
+    assert result.problems == [] and result.created == 1 and not result.written
+    assert _count(db) == 0
+
+
+def test_a_known_project_moves_on_one_stage_with_a_dated_transition(db):
+    import_ledger(db, _sheet(GOOD), today=TODAY)
+    moved = ["N1", "新项目", "储备", *GOOD[3:]]
+    result = import_ledger(db, _sheet(moved), today=TODAY)
+    assert [(p.row, p.error.field) for p in result.problems] == [(3, "stage")]
+    landed = ["N1", "新项目", "落地", *GOOD[3:]]
+    result = import_ledger(db, _sheet(landed), today=TODAY)
+    assert [(p.row, p.error.field) for p in result.problems] == [(3, "parcel")]
+    started = ["N1", "新项目", "开工", *GOOD[3:]]
+    assert import_ledger(db, _sheet(started), today=TODAY).problems[0].error.field == "stage"
+
+
+def test_a_file_without_ledger_headers_or_not_xlsx_is_refused(db):
+    with pytest.raises(GeoError, match="header"):
+        import_ledger(db, io.BytesIO(_plain_book()), today=TODAY)
+    with pytest.raises(GeoError, match="xlsx"):
+        import_ledger(db, io.BytesIO(b"not a workbook"), today=TODAY)
+
+
+def _plain_book():
+    wb = Workbook()
+    wb.active.append(["a", "b"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
