@@ -53,6 +53,14 @@ class Field:
     layers: frozenset[str] = frozenset({"idle", "stock"})
     computed: bool = False  # derived from other data, never typed in
 
+    @property
+    def dbf_name(self) -> str:
+        """Return the short column name for a Shapefile (≤ 10 ASCII bytes): the DBF alias."""
+        for alias in self.aliases:
+            if alias.isascii() and alias.isupper() and len(alias) <= 10:
+                return alias
+        return self.name[:10].upper()
+
     def label(self, lang: str = "zh") -> str:
         """Return the label in ``lang`` ("zh" or "en")."""
         return self.en if lang == "en" else self.zh
@@ -279,6 +287,16 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     Field("parcel", "地块编号", "Parcel code", "text", max_length=40, aliases=("地块编号",)),
 )
 
+# Columns the exports add after a parcel's own fields: derived from them, never imported.
+DERIVED_FIELDS: tuple[Field, ...] = (
+    Field("area_mu", "面积（亩）", "Area (mu)", "number", unit="mu", computed=True,
+          aliases=("MJ_MU",)),
+    Field("area_ha", "面积（公顷）", "Area (ha)", "number", unit="ha", computed=True,
+          aliases=("MJ_HA",)),
+    Field("extra", "其他属性", "Other attributes", "json", aliases=("EXTRA",)),
+    Field("version", "版本", "Version", "integer", computed=True, aliases=("BBH",)),
+)
+
 _BY_NAME = {
     "parcel": {f.name: f for f in PARCEL_FIELDS},
     "building": {f.name: f for f in BUILDING_FIELDS},
@@ -334,7 +352,7 @@ def alias_index(fields: Iterable[Field]) -> dict[str, str]:
 
 
 __all__ = [
-    "BUILDING_FIELDS", "CHAINS", "Choice", "Field", "LAYERS", "PARCEL_FIELDS",
+    "BUILDING_FIELDS", "CHAINS", "DERIVED_FIELDS", "Choice", "Field", "LAYERS", "PARCEL_FIELDS",
     "PARCEL_STATUSES", "PROJECT_FIELDS", "STAGES", "UNITS", "alias_index", "clean_record",
     "fields_for", "get_field",
 ]
