@@ -119,8 +119,8 @@ def _likely(cm: int | None) -> str:
     return ", ".join(codes + ["EPSG:4490"])
 
 
-def _refuse(message: str, cm: int | None, **params: object) -> GeoError:
-    return GeoError(message, field="crs", choices=_likely(cm), **params)
+def _refuse(message: str, meridian: int | None, **params: object) -> GeoError:
+    return GeoError(message, field="crs", choices=_likely(meridian), **params)
 
 
 def detect_crs(bounds: tuple[float, float, float, float], file_crs: CRS | None = None,

@@ -11,6 +11,8 @@ from geo.fields import DERIVED_FIELDS, Field, alias_index, fields_for
 EXTRA = "extra"  # a column kept as it is, under its own name, in the parcel's ``extra``
 SKIP = ""  # a column left out
 EXTRA_JSON = "extra_json"  # an export's "extra" column: a JSON object unpacked into ``extra``
+# Row ids of the source system, and the buildings list of a GeoJSON export: left out.
+SOURCE_IDS = frozenset({"id", "fid", "objectid", "ogc_fid", "buildings"})
 _UNIT = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
 
 
@@ -38,6 +40,9 @@ def auto_mapping(columns: Iterable[str], layer: str) -> dict[str, str]:
     for column in columns:
         key = column.strip().lower()
         name = index.get(key)
+        if name is None and key in SOURCE_IDS:
+            mapping[column] = SKIP
+            continue
         if name is None and key in derived:
             # exports add derived columns: computed ones are recomputed, "extra" is unpacked
             mapping[column] = EXTRA_JSON if derived[key] == "extra" else SKIP

@@ -120,7 +120,7 @@ def _attributes(row, mapping, fields, add) -> tuple[dict, dict]:
             continue
         if target == EXTRA_JSON:
             try:
-                extra.update(json.loads(raw) if raw else {})
+                extra.update(raw if isinstance(raw, dict) else json.loads(raw) if raw else {})
             except (TypeError, ValueError):
                 extra[column] = raw
             continue
