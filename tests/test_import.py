@@ -12,7 +12,7 @@ from geo.errors import GeoError
 from geo.gcj02 import wgs84_to_gcj02
 from geo.importer import Options, commit_plan, plan_import
 from geo.models import Parcel, ParcelVersion
-from tests.interchange_helpers import seat_parcels, target_sessions
+from tests.interchange_helpers import seat_parcels
 
 COUNTY = load_county()
 CHECKED = Options(county=COUNTY.outline)

@@ -57,4 +57,4 @@ def test_export_in_the_county_gk_zone_comes_back_in_place(session, tmp_path):
     plan = plan_import(path, "idle", options=Options(county=load_county().outline))
     areas = {r.values["code"]: r.area_m2 for r in plan.records}
     for code, parcel in _register(session).items():
-        assert areas[code] == pytest.approx(parcel.area_m2, rel=1e-5)  # 8-decimal GeoJSON out of the database
+        assert areas[code] == pytest.approx(parcel.area_m2, rel=1e-5)
