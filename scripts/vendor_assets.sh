@@ -36,11 +36,12 @@ PINNED=(
   "drmonty-leaflet-awesome-markers=2.0.2"
   "leaflet.awesome-markers=2.0.5"
   "@neos21/bootstrap3-glyphicons=1.0.7"
+  "swagger-ui-dist=5.35.0"
 )
 
 # Directories under static/vendor/ that this script owns (README.md is not).
 OWNED=(leaflet jquery bootstrap fontawesome-free leaflet-awesome-markers
-       bootstrap3-glyphicons folium)
+       bootstrap3-glyphicons folium swagger-ui)
 
 die() { echo "vendor_assets: $*" >&2; exit 1; }
 
@@ -163,6 +164,12 @@ copy leaflet.awesome-markers/LICENSE      leaflet-awesome-markers/LICENSE
 copy_css @neos21/bootstrap3-glyphicons/dist/css/bootstrap3-glyphicons.min.css \
          bootstrap3-glyphicons/css/bootstrap3-glyphicons.min.css
 copy @neos21/bootstrap3-glyphicons/LICENSE bootstrap3-glyphicons/LICENSE
+
+# ---------------------------------------------------------------- swagger-ui 5.35.0
+# The API documentation page (/api/docs): the standalone bundle and its CSS, no CDN.
+copy swagger-ui-dist/swagger-ui-bundle.js   swagger-ui/swagger-ui-bundle.js
+copy_css swagger-ui-dist/swagger-ui.css     swagger-ui/swagger-ui.css
+copy swagger-ui-dist/LICENSE                swagger-ui/LICENSE
 
 # ---------------------------------------------------------------- folium rotate css
 mkdir -p "$TMP/pypi"

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from webmap import api, cli, db, errors, i18n, pages
+from webmap import api, cli, db, errors, i18n, ogc, openapi, pages, uploads
 from webmap.config import Defaults
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(ogc.bp)
+    app.register_blueprint(uploads.bp)
     return app
 
 

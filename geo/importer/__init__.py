@@ -91,4 +91,28 @@ def commit_plan(session: Session, plan: Plan, filename: str | None = None,
                          (lambda n: progress("written", n)) if progress else None)
 
 
-__all__ = ["Issue", "Options", "Plan", "commit_plan", "parse_overrides", "plan_import"]
+@dataclass
+class Outcome:
+    """A plan, and what committing it did (None when it was only checked)."""
+
+    plan: Plan
+    created: int | None = None
+    updated: int | None = None
+
+
+def import_file(session: Session, path: str | Path, layer: str, *, commit: bool = False,
+                filename: str | None = None, **options) -> Outcome:
+    """Check ``path`` for ``layer`` and, with ``commit``, write it all or nothing.
+
+    ``options`` are those of ``plan_import``. A plan with rejected rows raises GeoError on
+    commit; without ``commit`` the plan is returned whatever it found.
+    """
+    plan = plan_import(path, layer, **options)
+    if not commit:
+        return Outcome(plan)
+    created, updated = commit_plan(session, plan, filename)
+    return Outcome(plan, created, updated)
+
+
+__all__ = ["Issue", "Options", "Outcome", "Plan", "commit_plan", "import_file",
+           "parse_overrides", "plan_import"]
