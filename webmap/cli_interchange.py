@@ -131,10 +131,16 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
 @click.option("--bbox", help="minx,miny,maxx,maxy (lon/lat).")
 @click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE",
               help="The map's filters, as in /api/parcels (status=idle,disposing).")
+@click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), show_default=True)
 def export(layer_name: str, output: str, headers: str, crs: str | None, bbox: str | None,
-           filters: tuple[str, ...]) -> None:
+           filters: tuple[str, ...], lang: str) -> None:
     """Write one layer to a file: .geojson, .gpkg, .shp.zip, .csv or .xlsx."""
     layer = get_layer(layer_name)
+    with force_locale(lang):
+        _export(layer, output, headers, crs, bbox, filters)
+
+
+def _export(layer, output, headers, crs, bbox, filters) -> None:
     try:
         fmt = format_for(output)
         args = dict(f.partition("=")[::2] for f in filters)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
@@ -45,6 +47,7 @@ def _store() -> tuple[str, str]:
         raise GeoError(N_("%(value)s is not a format LandMatch imports; send a zipped "
                           "Shapefile, GeoPackage, GeoJSON, CSV or XLSX file."), field="file",
                        value=upload.filename)
+    _sweep(Path(current_app.instance_path) / "uploads")
     token = secrets.token_hex(16)
     folder = Path(current_app.instance_path) / "uploads" / token
     folder.mkdir(parents=True)
@@ -52,6 +55,16 @@ def _store() -> tuple[str, str]:
     upload.save(folder / ("file" + suffix))
     (folder / "name.txt").write_text(upload.filename, encoding="utf-8")
     return token, name
+
+
+def _sweep(uploads: Path, max_age: float = 86400) -> None:
+    """Remove uploads older than a day: checked files nobody committed."""
+    if not uploads.is_dir():
+        return
+    now = time.time()
+    for folder in uploads.iterdir():
+        if _TOKEN.match(folder.name) and now - folder.stat().st_mtime > max_age:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _settings(token: str) -> dict:
@@ -139,7 +152,9 @@ def commit():
         400: {description: Rows were rejected; nothing was written}
     """
     token = request.form.get("token", "")
-    return jsonify(_plan_json(token, _run(token, _settings(token), commit=True)))
+    answer = _plan_json(token, _run(token, _settings(token), commit=True))
+    shutil.rmtree(_folder(token), ignore_errors=True)  # written: the upload is done with
+    return jsonify(answer)
 
 
 @bp.post("/import/report.csv")
