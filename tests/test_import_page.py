@@ -6,8 +6,11 @@ import pyogrio
 import pytest
 
 from tests.interchange_helpers import seat_parcels
-from tests.test_browser import browser, server  # noqa: F401  (fixtures)
-from tests.test_browser import page  # noqa: F401
+from tests.test_browser import (  # noqa: F401  (fixtures)
+    browser,
+    page,  # noqa: F401
+    server,
+)
 
 pytestmark = pytest.mark.browser
 
