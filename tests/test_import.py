@@ -217,3 +217,20 @@ def test_commit_refuses_a_plan_with_rejected_rows(empty_app, tmp_path):
         with pytest.raises(GeoError, match="nothing was written"):
             commit_plan(session, plan)
         assert _count(session) == 0
+
+
+def test_a_cpg_that_lies_about_the_encoding_is_refused_with_what_to_do(tmp_path):
+    path = tmp_path / "mislabelled.shp"
+    pyogrio.write_dataframe(seat_parcels(), path, encoding="GBK")
+    path.with_suffix(".cpg").write_text("UTF-8")
+    with pytest.raises(GeoError, match="--encoding") as refused:
+        _plan(path)
+    assert refused.value.field == "encoding"
+    assert _plan(path, encoding="GBK").ok
+
+
+def test_a_broken_file_is_refused_by_name(tmp_path):
+    path = tmp_path / "broken.gpkg"
+    path.write_bytes(b"not a geopackage")
+    with pytest.raises(GeoError, match="broken.gpkg"):
+        _plan(path)

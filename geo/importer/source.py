@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyogrio
+import pyogrio.errors
 import shapely
 from pyproj import CRS
 from shapely.geometry import Point
@@ -94,7 +95,12 @@ def _unzip(path: Path, folder: Path, source_layer: str | None) -> Path:
 
 
 def _read_gdal(path: Path, source_layer: str | None, encoding: str | None) -> Source:
-    layers = [name for name, _ in pyogrio.list_layers(path)]
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        raise GeoError(N_("%(value)s cannot be read as %(kind)s; check that the file is "
+                          "complete."), field="file", value=path.name,
+                       kind=path.suffix.lstrip(".")) from None
     if source_layer is None and len(layers) > 1:
         raise GeoError(N_("The file holds %(count)s layers (%(choices)s); choose one with "
                           "--source-layer."), field="source_layer", count=len(layers),
@@ -105,8 +111,13 @@ def _read_gdal(path: Path, source_layer: str | None, encoding: str | None) -> So
     chosen = None
     if path.suffix.lower() == ".shp":
         chosen = shapefile_encoding(path, encoding)
-    frame = pyogrio.read_dataframe(path, layer=source_layer or layers[0],
-                                   encoding=chosen.name if chosen else None)
+    try:
+        frame = pyogrio.read_dataframe(path, layer=source_layer or layers[0],
+                                       encoding=chosen.name if chosen else None)
+    except UnicodeDecodeError:
+        raise GeoError(N_("The text is not %(encoding)s; give the right encoding with "
+                          "--encoding (UTF-8 or GBK)."), field="encoding",
+                       encoding=chosen.name if chosen else "UTF-8") from None
     columns = [c for c in frame.columns if c != frame.geometry.name]
     rows = [{c: _plain(v) for c, v in zip(columns, values, strict=True)}
             for values in frame[columns].itertuples(index=False, name=None)]
