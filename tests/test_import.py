@@ -234,3 +234,33 @@ def test_a_broken_file_is_refused_by_name(tmp_path):
     path.write_bytes(b"not a geopackage")
     with pytest.raises(GeoError, match="broken.gpkg"):
         _plan(path)
+
+
+def test_numeric_dbf_columns_give_codes_back_their_form(tmp_path):
+    frame = seat_parcels(dbf=True)
+    frame["DKBH"] = [141023001.0, 141023002.0, 141023003.0]
+    frame["DLBM"] = [601.0, 100101.0, 508.0]
+    path = tmp_path / "numeric.shp"
+    pyogrio.write_dataframe(frame, path, encoding="UTF-8")
+    plan = _plan(path)
+    assert plan.ok, plan.issues
+    assert sorted(r.values["code"] for r in plan.records) == ["141023001", "141023002",
+                                                              "141023003"]
+    assert sorted(r.values["land_use"] for r in plan.records) == ["0508", "0601", "100101"]
+
+
+def test_area_tolerance_and_county_check_can_be_relaxed_on_the_cli(empty_app, tmp_path):
+    frame = seat_parcels()
+    frame["面积"] = [44000.0, None, None]  # the square is 40 079 m²: 9.8 % off
+    frame.geometry = frame.geometry.translate(xoff=2.0)  # two degrees east: another county
+    path = tmp_path / "wide.gpkg"
+    pyogrio.write_dataframe(frame, path)
+    runner = empty_app.test_cli_runner()
+    strict = runner.invoke(args=["import", str(path), "--layer", "stock", "--lang", "en",
+                                 "--crs", "EPSG:4490"])
+    assert strict.exit_code != 0 and "outside the county" in strict.output
+    relaxed = runner.invoke(args=["import", str(path), "--layer", "stock", "--lang", "en",
+                                  "--crs", "EPSG:4490", "--no-county-check",
+                                  "--area-tolerance", "20"])
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "3 parcels added" in relaxed.output

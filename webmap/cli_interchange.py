@@ -85,9 +85,11 @@ def _print_plan(plan: Plan) -> None:
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Also write the report as CSV.")
 @click.option("--no-county-check", is_flag=True, help="Accept parcels outside the county.")
+@click.option("--area-tolerance", default=1.0, show_default=True, type=click.FloatRange(0, 100),
+              help="Declared vs computed area, and area change of a repair, in percent.")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), show_default=True)
 def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_run,
-                   report_path, no_county_check, lang) -> None:
+                   report_path, no_county_check, area_tolerance, lang) -> None:
     """Import a Shapefile (zipped), GeoPackage, GeoJSON, CSV or XLSX file into a layer."""
     county = load_county(current_app.config["COUNTY"])
     progress = _Progress()
@@ -96,7 +98,9 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
             plan = plan_import(
                 file, layer_name, crs=crs, encoding=encoding,
                 overrides=parse_overrides(mappings), source_layer=source_layer,
-                options=Options(county=None if no_county_check else county.outline),
+                options=Options(area_tolerance=area_tolerance / 100,
+                                repair_tolerance=area_tolerance / 100,
+                                county=None if no_county_check else county.outline),
                 central_meridian=county.gk_central_meridian, progress=progress)
             progress.close()
             _print_plan(plan)

@@ -127,6 +127,10 @@ def _attributes(row, mapping, fields, add) -> tuple[dict, dict]:
         if target == "status" and raw is None:
             continue  # the layer's default status is used
         f = fields[target]
+        if f.kind == "text" and isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # a numeric DBF column: 601.0 is the code 601, not "601.0"
+        if target == "land_use" and isinstance(raw, int) and len(str(raw)) % 2:
+            raw = f"0{raw}"  # land-use codes have an even number of digits: 601 was 0601
         try:
             values[target] = f.clean(raw)  # a declared area is compared, never stored
         except FieldError as error:
