@@ -29,8 +29,15 @@ def test_upload_shows_mapping_and_report_then_commits(page, server, tmp_path):  
     page.goto(f"{server}/import")
     page.set_input_files("input[name=file]", str(path))
     page.select_option("select[name=layer]", "stock")
+    page.evaluate("""() => { window.__progress = [];
+        new MutationObserver(() => window.__progress.push(
+            document.getElementById('lm-progress-text').textContent))
+          .observe(document.getElementById('lm-progress-text'),
+                   {childList: true, characterData: true, subtree: true}); }""")
     page.click("#lm-import-form button[type=submit]")
     page.locator("#lm-result").wait_for(state="visible", timeout=20000)
+    shown = page.evaluate("window.__progress")
+    assert "已检查行数 3/3" in shown, shown  # the server's progress reached the page
     notes = page.locator("#lm-notes").inner_text()
     assert "EPSG:4525" in notes and "GBK" in notes
     assert page.locator("#lm-mapping select[data-column='权利人']").input_value() == "holder"

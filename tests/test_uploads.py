@@ -91,3 +91,39 @@ def test_a_file_of_another_kind_is_refused_by_name(client):
         "layer": "idle", "file": (io.BytesIO(b"x"), "parcels.kml")}, lang="en")
     assert response.status_code == 400 and "parcels.kml" in response.get_json()["error"][
         "message"]
+
+
+def _stream(client, url, data):
+    response = client.post(url, data=data, content_type="multipart/form-data",
+                           headers={"X-CSRFToken": _token(client),
+                                    "Accept": "application/x-ndjson"})
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    return [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+
+
+def test_streamed_check_and_commit_report_progress_then_the_result(app, client, tmp_path):
+    frame = seat_parcels()
+    lines = _stream(client, "/import/check", {
+        "layer": "idle", "file": (open(_file(tmp_path, frame), "rb"), "p.gpkg")})
+    stages = [m["progress"]["stage"] for m in lines if "progress" in m]
+    assert stages[0] == "read" and stages[-1] == "validated"
+    assert lines[-2]["progress"] == {"stage": "validated", "done": 3, "total": 3}
+    plan = lines[-1]["result"]
+    assert plan["ok"] and plan["created"] is None
+    before = _count(app)
+    done = _stream(client, "/import/commit", {"layer": "idle", "token": plan["token"]})
+    assert done[-2]["progress"] == {"stage": "written", "done": 3, "total": 3}
+    assert (done[-1]["result"]["created"], done[-1]["result"]["updated"]) == (3, 0)
+    assert _count(app) == before + 3
+
+
+def test_streamed_commit_of_a_rejected_file_ends_with_the_error(app, client, tmp_path):
+    frame = seat_parcels()
+    frame["容积率"] = ["0.8", "高", "0.5"]
+    token = _post(client, "/import/check", {
+        "layer": "idle", "file": (open(_file(tmp_path, frame), "rb"), "p.gpkg")}).get_json()
+    before = _count(app)
+    lines = _stream(client, "/import/commit?lang=en", {"layer": "idle",
+                                                       "token": token["token"]})
+    assert "nothing was written" in lines[-1]["error"]["message"]
+    assert _count(app) == before

@@ -29,7 +29,7 @@ def user_message(error: GeoError) -> str:
 def _wants_json() -> bool:
     path = request.path
     return (path.startswith(("/api/", "/export/", "/ogc"))
-            or request.accept_mimetypes.best == "application/json")
+            or request.accept_mimetypes.best in ("application/json", "application/x-ndjson"))
 
 
 def _respond(status: int, code: str, message: str, field: str | None = None):

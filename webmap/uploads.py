@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
 import secrets
 import shutil
+import threading
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
@@ -19,12 +29,13 @@ from geo.importer import Options, Outcome, import_file
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.report import report_csv, report_rows
 from webmap.db import get_session
-from webmap.errors import translate
+from webmap.errors import translate, user_message
 from webmap.i18n import field_label
 from webmap.mapview import layer_title
 
 bp = Blueprint("uploads", __name__)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+NDJSON = "application/x-ndjson"
 SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 
 
@@ -78,16 +89,81 @@ def _settings(token: str) -> dict:
             "source_layer": form.get("source_layer") or None, "overrides": overrides}
 
 
-def _run(token: str, settings: dict, commit: bool) -> Outcome:
+def _run(token: str, settings: dict, commit: bool, session=None, progress=None) -> Outcome:
     folder = _folder(token)
     path = next(p for p in folder.iterdir() if p.name.startswith("file"))
     county = load_county(current_app.config["COUNTY"])
     return import_file(
-        get_session(), path, settings["layer"], commit=commit,
+        session or get_session(), path, settings["layer"], commit=commit,
         filename=(folder / "name.txt").read_text(encoding="utf-8"),
         crs=settings["crs"], encoding=settings["encoding"],
         source_layer=settings["source_layer"], overrides=settings["overrides"],
-        options=Options(county=county.outline), central_meridian=county.gk_central_meridian)
+        options=Options(county=county.outline), central_meridian=county.gk_central_meridian,
+        progress=progress)
+
+
+def _answer(token: str, commit: bool) -> Response:
+    """Answer JSON; or, for ``Accept: application/x-ndjson``, progress lines then the result.
+
+    The streamed form lets the page show rows validated and written while a large file is
+    processed: the work runs in a thread with its own session, the response relays its
+    progress (about one line per percent) and ends with ``{"result": …}`` or ``{"error": …}``.
+    """
+    settings = _settings(token)
+    if request.accept_mimetypes.best != NDJSON:
+        outcome = _run(token, settings, commit)
+        if commit:
+            shutil.rmtree(_folder(token), ignore_errors=True)  # written: the upload is done
+        return jsonify(_plan_json(token, outcome))
+    _folder(token)  # refuse a bad token before the stream starts
+    app = current_app._get_current_object()
+    events: queue.Queue = queue.Queue()
+    result: dict = {}
+    counts = {"total": 0, "sent": 0, "done": 0, "stage": ""}
+
+    def progress(stage: str, n: int) -> None:
+        if stage == "read":
+            counts["total"] = n
+        if stage != counts["stage"]:
+            counts.update(stage=stage, done=0, sent=0)
+        counts["done"] = n if stage == "read" else counts["done"] + n
+        step = max(1, counts["total"] // 100)
+        if counts["done"] - counts["sent"] >= step or counts["done"] >= counts["total"]:
+            counts["sent"] = counts["done"]
+            events.put({"stage": stage, "done": counts["done"], "total": counts["total"]})
+
+    def work() -> None:
+        with app.app_context(), app.extensions["landmatch.sessions"]() as session:
+            try:
+                result["outcome"] = _run(token, settings, commit, session, progress)
+            except GeoError as error:
+                result["error"] = error
+            except Exception:  # logged here; the user gets the generic message
+                app.logger.exception("import failed")
+                result["crash"] = True
+            finally:
+                events.put(None)
+
+    def lines():
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        while (event := events.get()) is not None:
+            yield json.dumps({"progress": event}) + "\n"
+        thread.join()
+        if "outcome" in result:
+            if commit:
+                shutil.rmtree(_folder(token), ignore_errors=True)
+            yield json.dumps({"result": _plan_json(token, result["outcome"])},
+                             ensure_ascii=False) + "\n"
+            return
+        error = result.get("error")
+        body = ({"code": error.code, "message": user_message(error), "field": error.field}
+                if error else {"code": "internal", "message": gettext(
+                    "Something went wrong on the server; it has been logged. Please try "
+                    "again.")})
+        yield json.dumps({"error": body}, ensure_ascii=False) + "\n"
+
+    return Response(stream_with_context(lines()), mimetype=NDJSON)
 
 
 def _issue_text(issue) -> str:
@@ -137,7 +213,7 @@ def check():
     token = request.form.get("token")
     if not token:
         token, _ = _store()
-    return jsonify(_plan_json(token, _run(token, _settings(token), commit=False)))
+    return _answer(token, commit=False)
 
 
 @bp.post("/import/commit")
@@ -151,10 +227,7 @@ def commit():
         200: {description: "How many parcels were added and updated"}
         400: {description: Rows were rejected; nothing was written}
     """
-    token = request.form.get("token", "")
-    answer = _plan_json(token, _run(token, _settings(token), commit=True))
-    shutil.rmtree(_folder(token), ignore_errors=True)  # written: the upload is done with
-    return jsonify(answer)
+    return _answer(request.form.get("token", ""), commit=True)
 
 
 @bp.post("/import/report.csv")

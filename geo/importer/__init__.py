@@ -110,7 +110,7 @@ def import_file(session: Session, path: str | Path, layer: str, *, commit: bool 
     plan = plan_import(path, layer, **options)
     if not commit:
         return Outcome(plan)
-    created, updated = commit_plan(session, plan, filename)
+    created, updated = commit_plan(session, plan, filename, options.get("progress"))
     return Outcome(plan, created, updated)
 
 

@@ -31,17 +31,36 @@
     var xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRFToken", csrf);
-    xhr.setRequestHeader("Accept", "application/json");
+    // Progress lines (one JSON object per line) while the server reads, checks and writes.
+    xhr.setRequestHeader("Accept", "application/x-ndjson");
     xhr.upload.onprogress = function (e) {
       if (e.lengthComputable) progress(true, Math.round(100 * e.loaded / e.total), text("uploading") + " " + Math.round(100 * e.loaded / e.total) + "%");
     };
     xhr.upload.onload = function () { progress(true, null, url === root.dataset.commit ? text("writing") : text("checking")); };
+    var seen = 0, last = null;
+    function lines() {
+      var body = xhr.responseText, end = body.lastIndexOf("\n");
+      if (xhr.status !== 200 || end < seen) return;
+      body.slice(seen, end).split("\n").forEach(function (line) {
+        if (!line) return;
+        var msg = JSON.parse(line);
+        if (msg.progress) {
+          var p = msg.progress, pct = p.total ? Math.round(100 * p.done / p.total) : 0;
+          progress(true, p.stage === "read" ? null : pct, text(p.stage) + " " + p.done + "/" + p.total);
+        } else { last = msg; }
+      });
+      seen = end + 1;
+    }
+    xhr.onprogress = lines;
     xhr.onload = function () {
       progress(false, 0);
-      var body = null;
-      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-      if (xhr.status !== 200) { fail(body && body.error ? body.error.message : xhr.statusText); return; }
-      done(body);
+      if (xhr.status !== 200) {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        fail(body && body.error ? body.error.message : xhr.statusText); return;
+      }
+      lines();
+      if (last && last.result) { done(last.result); } else { fail(last && last.error ? last.error.message : xhr.statusText); }
     };
     xhr.onerror = function () { progress(false, 0); fail(xhr.statusText || "network error"); };
     document.getElementById("lm-error").hidden = true;
