@@ -166,10 +166,10 @@ def query_layer(
 
 
 def iter_layer(session: Session, layer: Layer, filters: Mapping[str, list[str]] | None = None,
-               batch: int = 2000) -> Iterator[str]:
-    """Yield every feature of ``layer`` as a GeoJSON string, a batch at a time."""
+               batch: int = 2000, bbox: BBox | None = None) -> Iterator[str]:
+    """Yield every feature of ``layer`` (in ``bbox``) as a GeoJSON string, a batch at a time."""
     last_id = 0
-    stmt = _statement(session, layer, None, filters or {})
+    stmt = _statement(session, layer, bbox, filters or {})
     while True:
         rows = session.execute(
             stmt.where(layer_id(layer) > last_id).order_by(layer_id(layer)).limit(batch)

@@ -57,6 +57,14 @@ class Field:
     layers: frozenset[str] = frozenset({"idle", "stock"})
     computed: bool = False  # derived from other data, never typed in
 
+    @property
+    def dbf_name(self) -> str:
+        """Return the short column name for a Shapefile (≤ 10 ASCII bytes): the DBF alias."""
+        for alias in self.aliases:
+            if alias.isascii() and alias.isupper() and len(alias) <= 10:
+                return alias
+        return self.name[:10].upper()
+
     def label(self, lang: str = "zh") -> str:
         """Return the label in ``lang`` ("zh" or "en")."""
         return self.en if lang == "en" else self.zh
@@ -460,6 +468,16 @@ CATEGORIES = _choices(
 CATEGORY_FIELD = Field("category", "项目类别", "Category", "choice", choices=CATEGORIES,
                        computed=True, aliases=("项目类别", "类别", "分类"))
 
+# Columns the exports add after a parcel's own fields: derived from them, never imported.
+DERIVED_FIELDS: tuple[Field, ...] = (
+    Field("area_mu", "面积（亩）", "Area (mu)", "number", unit="mu", computed=True,
+          aliases=("MJ_MU",)),
+    Field("area_ha", "面积（公顷）", "Area (ha)", "number", unit="ha", computed=True,
+          aliases=("MJ_HA",)),
+    Field("extra", "其他属性", "Other attributes", "json", aliases=("EXTRA",)),
+    Field("version", "版本", "Version", "integer", computed=True, aliases=("BBH",)),
+)
+
 _TABLES = {
     "parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS,
     "plan": PLAN_FIELDS, "annual_plan": ANNUAL_PLAN_FIELDS, "progress": PROGRESS_FIELDS,
@@ -507,10 +525,14 @@ def clean_record(
 
 
 def alias_index(fields: Iterable[Field]) -> dict[str, str]:
-    """Return a map from every name and alias (lower-cased) to the field name, for imports."""
+    """Return a map from every name and alias (lower-cased) to the field name, for imports.
+
+    The Shapefile column name LandMatch itself writes (``dbf_name``) is an alias too, so that
+    its own exports come back in.
+    """
     index: dict[str, str] = {}
     for f in fields:
-        for key in (f.name, f.zh, f.en, *f.aliases):
+        for key in (f.name, f.zh, f.en, *f.aliases, f.dbf_name):
             index.setdefault(key.strip().lower(), f.name)
     return index
 

@@ -251,3 +251,35 @@ class Offer(Timestamped, Base):
     parcel: Mapped[Parcel] = relationship()
     # project and parcel are named by code in the dictionary, held as foreign keys here
     _validate = dictionary_validator("offer", skip=("project", "parcel"))
+
+
+class ImportRun(Base):
+    """One committed import: the file, its layer, and how its CRS and encoding were read."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    layer: Mapped[str] = mapped_column(String(10), nullable=False)
+    crs: Mapped[str] = mapped_column(String(100), nullable=False)
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    updated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.current_timestamp()
+    )
+
+
+class ParcelVersion(Base):
+    """A parcel's state before an import replaced it: attributes and geometry as GeoJSON."""
+
+    __tablename__ = "parcel_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[dict] = mapped_column(JSON, nullable=False)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    saved_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.current_timestamp()
+    )

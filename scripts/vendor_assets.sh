@@ -37,11 +37,12 @@ PINNED=(
   "leaflet.awesome-markers=2.0.5"
   "@neos21/bootstrap3-glyphicons=1.0.7"
   "chart.js=4.5.1"
+  "swagger-ui-dist=5.35.0"
 )
 
 # Directories under static/vendor/ that this script owns (README.md is not).
 OWNED=(leaflet jquery bootstrap fontawesome-free leaflet-awesome-markers
-       bootstrap3-glyphicons folium chartjs)
+       bootstrap3-glyphicons folium chartjs swagger-ui)
 
 die() { echo "vendor_assets: $*" >&2; exit 1; }
 
@@ -169,6 +170,11 @@ copy @neos21/bootstrap3-glyphicons/LICENSE bootstrap3-glyphicons/LICENSE
 # The UMD build defines window.Chart with no module loader: the ledger dashboard's charts.
 copy chart.js/dist/chart.umd.min.js       chartjs/chart.umd.min.js
 copy chart.js/LICENSE.md                  chartjs/LICENSE.md
+# ---------------------------------------------------------------- swagger-ui 5.35.0
+# The API documentation page (/api/docs): the standalone bundle and its CSS, no CDN.
+copy swagger-ui-dist/swagger-ui-bundle.js   swagger-ui/swagger-ui-bundle.js
+copy_css swagger-ui-dist/swagger-ui.css     swagger-ui/swagger-ui.css
+copy swagger-ui-dist/LICENSE                swagger-ui/LICENSE
 
 # ---------------------------------------------------------------- folium rotate css
 mkdir -p "$TMP/pypi"

@@ -97,7 +97,10 @@ def _click_parcel(page, map_id, code):
         }""",
         [map_id, code],
     )
-    page.wait_for_timeout(300)
+    # Every layer must have finished reloading, or the click lands on a half-drawn map.
+    page.wait_for_function(
+        "() => !Array.from(document.querySelector('.folium-map').attributes)"
+        ".some(a => a.name.startsWith('data-loading-'))", timeout=10000)
     point = page.evaluate(
         """([mapId, code]) => {
             const map = window[mapId];
@@ -109,7 +112,7 @@ def _click_parcel(page, map_id, code):
     )
     page.mouse.click(*point)
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=5000)
+    popup.wait_for(timeout=10000)
     return popup
 
 

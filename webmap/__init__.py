@@ -9,7 +9,21 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from webmap import api, cli, db, errors, i18n, ledger, ledger_api, match, offers, pages
+from webmap import (
+    api,
+    cli,
+    db,
+    errors,
+    i18n,
+    ledger,
+    ledger_api,
+    match,
+    offers,
+    ogc,
+    openapi,
+    pages,
+    uploads,
+)
 from webmap.config import Defaults
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -45,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(offers.bp)
     app.register_blueprint(ledger.bp)
     app.register_blueprint(ledger_api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(ogc.bp)
+    app.register_blueprint(uploads.bp)
     return app
 
 

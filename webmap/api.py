@@ -41,7 +41,30 @@ def _collection(layer: Layer, endpoint: str, **route_args) -> Response:
 
 @bp.get("/parcels")
 def parcels():
-    """Show the parcels of one layer (idle or stock) as GeoJSON."""
+    """Show the parcels of one layer (idle or stock) as GeoJSON.
+    ---
+    get:
+      tags: [Register]
+      summary: Parcels of one layer
+      parameters:
+      - {name: layer, in: query, required: true, schema: {type: string, enum: [idle, stock]}}
+      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy"}
+      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000}}
+      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+      - {name: town, in: query, schema: {type: string}}
+      - {name: park, in: query, schema: {type: string}}
+      - {name: status, in: query, schema: {type: string}, description: "any of, comma-separated"}
+      - {name: land_use, in: query, schema: {type: string}}
+      responses:
+        200:
+          description: A GeoJSON FeatureCollection (RFC 7946), paged
+          content:
+            application/geo+json: {schema: {$ref: '#/components/schemas/FeatureCollection'}}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     name = request.args.get("layer", "")
     if name not in ("idle", "stock"):
         raise GeoError(N_("%(field)s must be idle or stock."), field="layer")
@@ -50,11 +73,52 @@ def parcels():
 
 @bp.get("/projects")
 def projects():
-    """Show the key projects as GeoJSON; those without a site have a null geometry."""
+    """Show the key projects as GeoJSON; those without a site have a null geometry.
+    ---
+    get:
+      tags: [Register]
+      summary: Key projects
+      parameters:
+      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy"}
+      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000}}
+      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+      - {name: stage, in: query, schema: {type: string}}
+      - {name: town, in: query, schema: {type: string}}
+      - {name: chain, in: query, schema: {type: string}}
+      - {name: industry, in: query, schema: {type: string}}
+      responses:
+        200:
+          description: A GeoJSON FeatureCollection (RFC 7946), paged
+          content:
+            application/geo+json: {schema: {$ref: '#/components/schemas/FeatureCollection'}}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     return _collection(PROJECTS, "api.projects")
 
 
 @bp.get("/layers/<name>")
 def layer(name: str):
-    """Show one map layer (sites, idle or stock) as GeoJSON."""
+    """Show one map layer (sites, idle or stock) as GeoJSON.
+    ---
+    get:
+      tags: [Register]
+      summary: One map layer
+      parameters:
+      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
+      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy"}
+      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000}}
+      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+      responses:
+        200:
+          description: A GeoJSON FeatureCollection (RFC 7946), paged
+          content:
+            application/geo+json: {schema: {$ref: '#/components/schemas/FeatureCollection'}}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     return _collection(get_layer(name), "api.layer", name=name)

@@ -9,8 +9,6 @@ from flask.cli import FlaskGroup, with_appcontext
 from geo.county import load_county
 from geo.db import migrate
 from geo.demo import DEFAULT_SEED, counts, load_demo
-from geo.export import write_geojson
-from geo.features import LAYER_NAMES, get_layer
 from geo.ledger_xlsx import import_ledger
 
 
@@ -49,17 +47,6 @@ def demo(if_empty: bool, seed: int) -> None:
     click.echo(f"demo county loaded (synthetic data): {made}")
 
 
-@click.command("export")
-@with_appcontext
-@click.option("--layer", "layer_name", required=True, type=click.Choice(LAYER_NAMES))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-def export(layer_name: str, output: str) -> None:
-    """Write one layer to a GeoJSON file (RFC 7946)."""
-    with _session() as session:
-        n = write_geojson(session, get_layer(layer_name), output)
-    click.echo(f"{n} features written to {output}")
-
-
 @click.command("ledger-import")
 @with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -92,5 +79,7 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Add the register's commands to the app's CLI (and so to ``landmatch``)."""
-    for command in (init_db, demo, export, ledger_import):
+    from webmap.cli_interchange import export, import_command
+
+    for command in (init_db, demo, export, import_command, ledger_import):
         app.cli.add_command(command)

@@ -23,17 +23,22 @@ for _f in (*(f for e in _ENTITIES for f in fields_for(e)), *_PARAMETERS):
     _LABELS.setdefault(_f.name, _f)
 
 
+def translate(message: str, field_name: str | None = None, params: dict | None = None) -> str:
+    """Return an English msgid from geo/ translated, with ``%(field)s`` as the field's label."""
+    field = _LABELS.get(field_name or "")
+    values = {**(params or {}), "field": field.label(lang()) if field else (field_name or "")}
+    return gettext(message, **values)
+
+
 def user_message(error: GeoError) -> str:
     """Return a GeoError's message translated, with the field named by its label."""
-    field = _LABELS.get(error.field or "")
-    params = {**error.params, "field": field.label(lang()) if field else (error.field or "")}
-    return gettext(error.message, **params)
+    return translate(error.message, error.field, error.params)
 
 
 def _wants_json() -> bool:
     path = request.path
     return (path.startswith(("/api/", "/export/", "/ogc"))
-            or request.accept_mimetypes.best == "application/json")
+            or request.accept_mimetypes.best in ("application/json", "application/x-ndjson"))
 
 
 def _respond(status: int, code: str, message: str, field: str | None = None):

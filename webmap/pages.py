@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from geo.county import load_county
-from geo.export import geojson_chunks
-from geo.features import get_layer
+from geo.errors import N_, GeoError
+from geo.export import FORMATS, export_bytes, geojson_chunks
+from geo.features import get_layer, parse_bbox, parse_filters
 from webmap.db import get_session
 from webmap.i18n import lang
 from webmap.mapview import build_map, layer_title
@@ -29,16 +37,69 @@ def index():
     return render_template("map.html", map=figure, layer_title=layer_title)
 
 
+def _export_query(layer) -> dict:
+    args = request.args
+    headers = args.get("headers") or ("en" if lang() == "en" else "zh")
+    if headers not in ("zh", "en", "names"):
+        raise GeoError(N_("%(field)s must be zh, en or names."), field="headers")
+    crs = args.get("crs") or None
+    if args.get("gk") in ("1", "true"):
+        crs = f"EPSG:{load_county(current_app.config['COUNTY']).settings['epsg_gk_no_zone']}"
+    return {"bbox": parse_bbox(args["bbox"]) if args.get("bbox") else None,
+            "filters": parse_filters(layer, args), "headers": headers, "crs": crs}
+
+
 @bp.get("/export/<name>.geojson")
 def export_geojson(name: str):
-    """Download one layer, every attribute, as an RFC 7946 GeoJSON file."""
+    """Download one layer, every attribute, as an RFC 7946 GeoJSON file.
+    ---
+    get:
+      tags: [Exports]
+      summary: One layer as GeoJSON, with the map's filters
+      parameters:
+      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
+      - {name: bbox, in: query, schema: {type: string}}
+      - {name: status, in: query, schema: {type: string}}
+      responses:
+        200: {description: "RFC 7946 FeatureCollection", content: {application/geo+json: {}}}
+    """
     layer = get_layer(name)
+    query = _export_query(layer)
+    if query["crs"]:
+        raise GeoError(N_("GeoJSON is always longitude/latitude (RFC 7946); choose "
+                          "GeoPackage, Shapefile, CSV or XLSX for another CRS."), field="crs")
 
     def chunks():
         # The session is opened inside the stream, so the stream's own teardown closes it.
-        yield from geojson_chunks(get_session(), layer)
+        yield from geojson_chunks(get_session(), layer, query["filters"], query["bbox"])
 
     return Response(
         stream_with_context(chunks()), mimetype="application/geo+json",
         headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'},
     )
+
+
+@bp.get("/export/<name>.<any(gpkg, csv, xlsx, 'shp.zip'):fmt>")
+def export_file(name: str, fmt: str):
+    """Download one layer as GeoPackage, zipped Shapefile, CSV (WKT) or XLSX.
+    ---
+    get:
+      tags: [Exports]
+      summary: One layer in a desktop-GIS or spreadsheet format, with the map's filters
+      parameters:
+      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
+      - {name: fmt, in: path, required: true,
+         schema: {type: string, enum: [gpkg, shp.zip, csv, xlsx]}}
+      - {name: headers, in: query, schema: {type: string, enum: [zh, en, names]}}
+      - {name: crs, in: query, schema: {type: string}, description: "e.g. EPSG:4546"}
+      - {name: gk, in: query, schema: {type: string, enum: ["1"]},
+         description: "the county's Gauss–Krüger zone"}
+      - {name: bbox, in: query, schema: {type: string}}
+      - {name: status, in: query, schema: {type: string}}
+      responses:
+        200: {description: The file}
+    """
+    layer = get_layer(name)
+    data = export_bytes(get_session(), layer, fmt, **_export_query(layer))
+    return Response(data, mimetype=FORMATS[fmt][1], headers={
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -1,0 +1,118 @@
+"""Import the bureau's files into the register: read, map, detect the CRS, check, commit.
+
+>>> from geo.importer import Options
+>>> Options().area_tolerance
+0.01
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from sqlalchemy.orm import Session
+
+from geo.crs import CrsChoice, detect_crs
+from geo.errors import N_, GeoError
+from geo.importer.commit import refuse_rejected, write_records
+from geo.importer.mapping import apply_overrides, auto_mapping, parse_overrides
+from geo.importer.source import Source, open_source
+from geo.importer.validate import Issue, Options, Record, validate
+from geo.models import ImportRun
+
+Progress = Callable[[str, int], None]  # (stage: "read" | "validated" | "written", rows)
+
+
+@dataclass
+class Plan:
+    """What an import would do: the mapping, the CRS, the rows that pass and the issues."""
+
+    source: Source
+    layer: str
+    mapping: dict[str, str]
+    crs: CrsChoice
+    records: list[Record]
+    issues: list[Issue]
+    notes: list[tuple[str, dict]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Return the issues that reject their row."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """Return True when no row is rejected."""
+        return not self.errors
+
+
+def plan_import(path: str | Path, layer: str, *, crs: str | None = None,
+                encoding: str | None = None, overrides: Mapping[str, str] | None = None,
+                source_layer: str | None = None, options: Options | None = None,
+                central_meridian: int | None = None,
+                progress: Progress | None = None) -> Plan:
+    """Read ``path`` and check every row for ``layer`` ("idle" or "stock"); write nothing."""
+    if layer not in ("idle", "stock"):
+        raise GeoError(N_("%(field)s must be idle or stock."), field="layer")
+    options = options or Options()
+    source = open_source(path, source_layer, encoding)
+    if progress:
+        progress("read", len(source.rows))
+    if not source.rows:
+        raise GeoError(N_("The file holds no rows."), field="file")
+    mapping = apply_overrides(auto_mapping(source.columns, layer), overrides or {}, layer)
+    if "code" not in mapping.values():
+        raise GeoError(N_("No column holds the parcel code (地块编号, 宗地号, DKBH …); name "
+                          "one with --map column=code."), field="code")
+    present = [g for g in source.geometries if g is not None and not g.is_empty]
+    if not present:
+        raise GeoError(N_("No row has a geometry."), field="geometry")
+    bounds = tuple(shapely.total_bounds(present))
+    choice = detect_crs(bounds, source.file_crs, crs, central_meridian, options.county)
+    records, issues = validate(source, mapping, layer, choice, options,
+                               (lambda n: progress("validated", n)) if progress else None)
+    notes = [(choice.note, choice.params)]
+    if source.encoding:
+        notes.append((source.encoding.note, source.encoding.params))
+    return Plan(source, layer, mapping, choice, records, issues, notes)
+
+
+def commit_plan(session: Session, plan: Plan, filename: str | None = None,
+                progress: Progress | None = None) -> tuple[int, int]:
+    """Write a plan with no rejected row in one transaction; return (created, updated)."""
+    if not plan.ok:
+        raise refuse_rejected(len({i.row for i in plan.errors}))
+    run = ImportRun(filename=filename or plan.source.path.name, layer=plan.layer,
+                    crs=plan.crs.label + (" (GCJ-02)" if plan.crs.gcj02 else ""),
+                    encoding=plan.source.encoding.name if plan.source.encoding else None)
+    return write_records(session, plan.records, run,
+                         (lambda n: progress("written", n)) if progress else None)
+
+
+@dataclass
+class Outcome:
+    """A plan, and what committing it did (None when it was only checked)."""
+
+    plan: Plan
+    created: int | None = None
+    updated: int | None = None
+
+
+def import_file(session: Session, path: str | Path, layer: str, *, commit: bool = False,
+                filename: str | None = None, **options) -> Outcome:
+    """Check ``path`` for ``layer`` and, with ``commit``, write it all or nothing.
+
+    ``options`` are those of ``plan_import``. A plan with rejected rows raises GeoError on
+    commit; without ``commit`` the plan is returned whatever it found.
+    """
+    plan = plan_import(path, layer, **options)
+    if not commit:
+        return Outcome(plan)
+    created, updated = commit_plan(session, plan, filename, options.get("progress"))
+    return Outcome(plan, created, updated)
+
+
+__all__ = ["Issue", "Options", "Outcome", "Plan", "commit_plan", "import_file",
+           "parse_overrides", "plan_import"]

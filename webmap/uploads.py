@@ -1,0 +1,242 @@
+"""The upload page for editors: send a file, see the mapping and the report, then commit."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import secrets
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import gettext
+from werkzeug.utils import secure_filename
+
+from geo.county import load_county
+from geo.errors import N_, GeoError
+from geo.importer import Options, Outcome, import_file
+from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
+from geo.importer.report import report_csv, report_rows
+from webmap.db import get_session
+from webmap.errors import translate, user_message
+from webmap.i18n import field_label
+from webmap.mapview import layer_title
+
+bp = Blueprint("uploads", __name__)
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+NDJSON = "application/x-ndjson"
+SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".csv", ".xlsx")
+
+
+def _folder(token: str) -> Path:
+    if not _TOKEN.match(token or ""):
+        raise GeoError(N_("The upload has expired; send the file again."), field="file")
+    folder = Path(current_app.instance_path) / "uploads" / token
+    if not folder.is_dir():
+        raise GeoError(N_("The upload has expired; send the file again."), field="file")
+    return folder
+
+
+def _store() -> tuple[str, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise GeoError(N_("Choose a file to import."), field="file")
+    name = secure_filename(upload.filename) or "upload"
+    suffix = next((s for s in SUFFIXES if upload.filename.lower().endswith(s)), None)
+    if suffix is None:
+        raise GeoError(N_("%(value)s is not a format LandMatch imports; send a zipped "
+                          "Shapefile, GeoPackage, GeoJSON, CSV or XLSX file."), field="file",
+                       value=upload.filename)
+    _sweep(Path(current_app.instance_path) / "uploads")
+    token = secrets.token_hex(16)
+    folder = Path(current_app.instance_path) / "uploads" / token
+    folder.mkdir(parents=True)
+    # secure_filename drops Chinese letters: keep the suffix so the reader knows the format
+    upload.save(folder / ("file" + suffix))
+    (folder / "name.txt").write_text(upload.filename, encoding="utf-8")
+    return token, name
+
+
+def _sweep(uploads: Path, max_age: float = 86400) -> None:
+    """Remove uploads older than a day: checked files nobody committed."""
+    if not uploads.is_dir():
+        return
+    now = time.time()
+    for folder in uploads.iterdir():
+        if _TOKEN.match(folder.name) and now - folder.stat().st_mtime > max_age:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _settings(token: str) -> dict:
+    form = request.form
+    overrides = json.loads(form.get("map") or "{}")
+    if not isinstance(overrides, dict):
+        raise GeoError(N_("%(value)s is not a mapping; write it as column=field."),
+                       field="map", value=str(overrides))
+    return {"layer": form.get("layer", ""), "crs": form.get("crs") or None,
+            "encoding": form.get("encoding") or None,
+            "source_layer": form.get("source_layer") or None, "overrides": overrides}
+
+
+def _run(token: str, settings: dict, commit: bool, session=None, progress=None) -> Outcome:
+    folder = _folder(token)
+    path = next(p for p in folder.iterdir() if p.name.startswith("file"))
+    county = load_county(current_app.config["COUNTY"])
+    return import_file(
+        session or get_session(), path, settings["layer"], commit=commit,
+        filename=(folder / "name.txt").read_text(encoding="utf-8"),
+        crs=settings["crs"], encoding=settings["encoding"],
+        source_layer=settings["source_layer"], overrides=settings["overrides"],
+        options=Options(county=county.outline), central_meridian=county.gk_central_meridian,
+        progress=progress)
+
+
+def _answer(token: str, commit: bool) -> Response:
+    """Answer JSON; or, for ``Accept: application/x-ndjson``, progress lines then the result.
+
+    The streamed form lets the page show rows validated and written while a large file is
+    processed: the work runs in a thread with its own session, the response relays its
+    progress (about one line per percent) and ends with ``{"result": …}`` or ``{"error": …}``.
+    """
+    settings = _settings(token)
+    if request.accept_mimetypes.best != NDJSON:
+        outcome = _run(token, settings, commit)
+        if commit:
+            shutil.rmtree(_folder(token), ignore_errors=True)  # written: the upload is done
+        return jsonify(_plan_json(token, outcome))
+    _folder(token)  # refuse a bad token before the stream starts
+    app = current_app._get_current_object()
+    events: queue.Queue = queue.Queue()
+    result: dict = {}
+    counts = {"total": 0, "sent": 0, "done": 0, "stage": ""}
+
+    def progress(stage: str, n: int) -> None:
+        if stage == "read":
+            counts["total"] = n
+        if stage != counts["stage"]:
+            counts.update(stage=stage, done=0, sent=0)
+        counts["done"] = n if stage == "read" else counts["done"] + n
+        step = max(1, counts["total"] // 100)
+        if counts["done"] - counts["sent"] >= step or counts["done"] >= counts["total"]:
+            counts["sent"] = counts["done"]
+            events.put({"stage": stage, "done": counts["done"], "total": counts["total"]})
+
+    def work() -> None:
+        with app.app_context(), app.extensions["landmatch.sessions"]() as session:
+            try:
+                result["outcome"] = _run(token, settings, commit, session, progress)
+            except GeoError as error:
+                result["error"] = error
+            except Exception:  # logged here; the user gets the generic message
+                app.logger.exception("import failed")
+                result["crash"] = True
+            finally:
+                events.put(None)
+
+    def lines():
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        while (event := events.get()) is not None:
+            yield json.dumps({"progress": event}) + "\n"
+        thread.join()
+        if "outcome" in result:
+            if commit:
+                shutil.rmtree(_folder(token), ignore_errors=True)
+            yield json.dumps({"result": _plan_json(token, result["outcome"])},
+                             ensure_ascii=False) + "\n"
+            return
+        error = result.get("error")
+        body = ({"code": error.code, "message": user_message(error), "field": error.field}
+                if error else {"code": "internal", "message": gettext(
+                    "Something went wrong on the server; it has been logged. Please try "
+                    "again.")})
+        yield json.dumps({"error": body}, ensure_ascii=False) + "\n"
+
+    return Response(stream_with_context(lines()), mimetype=NDJSON)
+
+
+def _issue_text(issue) -> str:
+    return translate(issue.message, issue.field, issue.params)
+
+
+def _plan_json(token: str, outcome: Outcome) -> dict:
+    plan = outcome.plan
+    fields = importable_fields(plan.layer)
+    labels = {f.name: field_label(f) for f in fields}
+    labels.update({EXTRA: gettext("keep in other attributes"), SKIP: gettext("leave out"),
+                   EXTRA_JSON: gettext("other attributes (JSON)")})
+    return {
+        "token": token, "ok": plan.ok, "rows": len(plan.source.rows),
+        "accepted": len(plan.records), "rejected": len({i.row for i in plan.errors}),
+        "notes": [translate(note, None, params) for note, params in plan.notes],
+        "mapping": [{"column": c, "field": t} for c, t in plan.mapping.items()],
+        "choices": [{"value": k, "label": v} for k, v in labels.items()],
+        "issues": [{**r, "field": labels.get(r["field"], r["field"]),
+                    "severity_label": gettext("error") if r["severity"] == "error"
+                    else gettext("warning")}
+                   for r in report_rows(plan.issues, _issue_text)],
+        "created": outcome.created, "updated": outcome.updated,
+    }
+
+
+@bp.get("/import")
+def page():
+    """Show the upload page."""
+    return render_template("import.html", layer_title=layer_title)
+
+
+@bp.post("/import/check")
+def check():
+    """Check an uploaded file (or the last one again, with a new mapping); write nothing.
+    ---
+    post:
+      tags: [Import]
+      summary: Upload a file and get its column mapping and validation report
+      description: >
+        Multipart form: file (or token of an earlier upload), layer (idle|stock), crs,
+        encoding, source_layer, map (JSON object column → field). Needs the CSRF token.
+      responses:
+        200: {description: "Mapping, notes (CRS, encoding) and the per-row report"}
+        400: {description: "The file cannot be read, or a setting is wrong"}
+    """
+    token = request.form.get("token")
+    if not token:
+        token, _ = _store()
+    return _answer(token, commit=False)
+
+
+@bp.post("/import/commit")
+def commit():
+    """Write a checked upload to the register, all rows or none.
+    ---
+    post:
+      tags: [Import]
+      summary: Commit an upload checked before (same form fields, with its token)
+      responses:
+        200: {description: "How many parcels were added and updated"}
+        400: {description: Rows were rejected; nothing was written}
+    """
+    return _answer(request.form.get("token", ""), commit=True)
+
+
+@bp.post("/import/report.csv")
+def report():
+    """Download the validation report of an upload as CSV."""
+    token = request.form.get("token", "")
+    outcome = _run(token, _settings(token), commit=False)
+    headers = {"row": gettext("Row"), "code": gettext("Code"), "field": gettext("Field"),
+               "severity": gettext("Severity"), "message": gettext("Message")}
+    return Response(report_csv(outcome.plan.issues, _issue_text, headers),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="report.csv"'})
