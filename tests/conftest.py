@@ -182,3 +182,31 @@ def session(app):
     """A database session on the demo app's database."""
     with app.extensions["landmatch.sessions"]() as s:
         yield s
+
+
+PASSWORD = "a long test password"
+
+
+def csrf_token(client) -> str:
+    """Return the CSRF token of ``client``'s session, read from a page's meta tag."""
+    import re
+
+    html = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def login(client, role: str) -> str:
+    """Sign ``client`` in with an account of ``role`` (made on first use); return its name."""
+    from sqlalchemy import select
+
+    from geo.models import User
+    from geo.users import create_user
+
+    name = f"test-{role}"
+    with client.application.extensions["landmatch.sessions"]() as s:
+        if s.scalar(select(User.id).where(User.name == name)) is None:
+            create_user(s, name, PASSWORD, role)
+    response = client.post("/login", data={"name": name, "password": PASSWORD,
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return name

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from webmap import api, cli, db, errors, i18n, pages
+from webmap import admin, api, auth, cli, db, edit_api, editing, errors, i18n, pages, security
 from webmap.config import Defaults
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -36,8 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    auth.init_app(app)  # after the blueprints: it wraps the login view with the rate limit
+    for blueprint in (editing.bp, edit_api.bp, admin.bp):
+        app.register_blueprint(blueprint)
     return app
 
 

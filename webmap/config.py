@@ -17,3 +17,13 @@ class Defaults:
     LANGUAGES = ("zh", "en")
     SECRET_KEY = ""  # empty: generated once into instance/secret_key
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Accounts: reading without signing in (an intranet's choice); writing always needs one.
+    PUBLIC_READ = True
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins, per address and per account name
+    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 when several servers share
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set true behind HTTPS (LANDMATCH_SESSION_COOKIE_SECURE=true)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # a working day, in seconds
