@@ -26,8 +26,9 @@ from geo.models import AuditRecord, Parcel
 
 # Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
 SNAP_DEGREES = 1e-7
-STALE = N_("Someone else saved this record first (now version %(current)s, you edited version "
-           "%(expected)s). Your change was not saved: compare both versions and redo it.")
+STALE = N_("Someone else saved this record first (now version %(current_version)s, you "
+           "edited version %(expected)s). Your change was not saved: compare both versions "
+           "and redo it.")
 
 
 def get_parcel(session: Session, code: str, *, deleted: bool = False) -> Parcel:

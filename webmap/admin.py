@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from geo.editing import deleted_parcels, restore_parcel
 from geo.users import ROLES, create_user, list_users, update_user
@@ -18,8 +19,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _role_choices():
-    return [(r, {"viewer": _("Viewer"), "editor": _("Editor"), "admin": _("Administrator")}[r])
-            for r in ROLES]
+    names = {"viewer": _("Viewer"), "editor": _("Editor"), "admin": _("Administrator")}
+    return [SelectChoice(r, names[r]) for r in ROLES]
 
 
 class AddUserForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from geo.errors import FieldError
@@ -34,8 +35,8 @@ def form_field(field: Field):
     label = field.label(language) + (f"（{field.unit_label(language)}）" if field.unit else "")
     validators = [Dictionary(field)]
     if field.kind == "choice":
-        choices = [("", "—")] + [(c.value, c.en if language == "en" else c.zh)
-                                 for c in field.choices]
+        choices = [SelectChoice("", "—")] + [
+            SelectChoice(c.value, c.en if language == "en" else c.zh) for c in field.choices]
         return SelectField(label, choices=choices, validators=validators, validate_choice=False)
     render = {"required": True} if field.required else {}
     if field.kind in HTML_TYPES:
