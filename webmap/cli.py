@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
 import click
@@ -120,7 +121,8 @@ def backup(output: str | None) -> None:
     if not output:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         suffix = "sqlite" if url.startswith("sqlite") else "dump"
-        output = f"{current_app.instance_path}/backup-{stamp}.{suffix}"
+        os.makedirs(current_app.instance_path, exist_ok=True)
+        output = os.path.join(current_app.instance_path, f"backup-{stamp}.{suffix}")
     try:
         path = backup_database(url, output)
     except GeoError as error:
