@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -26,16 +25,16 @@ def _role_choices():
 class AddUserForm(FlaskForm):
     """A new account."""
 
-    name = StringField(lazy_gettext("Account name"))
-    password = PasswordField(lazy_gettext("Password"))
-    role = SelectField(lazy_gettext("Role"))
+    name = StringField("Account name")
+    password = PasswordField("Password")
+    role = SelectField("Role")
 
 
 class UserForm(FlaskForm):
     """One account's role and disabled flag."""
 
-    role = SelectField(lazy_gettext("Role"))
-    disabled = BooleanField(lazy_gettext("Disabled"))
+    role = SelectField("Role")
+    disabled = BooleanField("Disabled")
 
 
 @bp.get("/users")

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import (
@@ -98,15 +97,15 @@ admin_required = role_required("admin")
 class LoginForm(FlaskForm):
     """Name and password."""
 
-    name = StringField(lazy_gettext("Account name"), validators=[DataRequired()])
-    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired()])
+    name = StringField("Account name", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
 
 
 class PasswordForm(FlaskForm):
     """The current password and a new one."""
 
-    old_password = PasswordField(lazy_gettext("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(lazy_gettext("New password"), validators=[DataRequired()])
+    old_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[DataRequired()])
 
 
 def _safe_next(target: str | None) -> str:
