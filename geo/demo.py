@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.areas import ellipsoidal_area_m2
+from geo.audit import SYSTEM, record
 from geo.county import County
 from geo.crs import gk_epsg, reproject, to_storage
 from geo.fields import STAGES
@@ -226,8 +227,12 @@ def load_demo(session: Session, county: County, seed: int = DEFAULT_SEED, stock:
     session.add_all(idle_parcels + stock_parcels)
     session.flush()
     session.add_all(_projects(county, rng, site_plots, stock_parcels, epsg, projects))
+    session.flush()
+    made = counts(session)
+    record(session, user=SYSTEM, action="import", entity="register", code="demo",
+           note=f"synthetic demo county, seed {seed}: {made}")
     session.commit()
-    return counts(session)
+    return made
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.audit import SYSTEM, diff, record
 from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.models import User
 
@@ -54,7 +55,8 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
-def create_user(session: Session, name: str, password: str, role: str) -> User:
+def create_user(session: Session, name: str, password: str, role: str,
+                acting: str = SYSTEM) -> User:
     """Create an account and commit it; the password is stored only as an Argon2 hash.
 
     >>> role_allows(_check_role("editor"), "viewer")
@@ -68,6 +70,8 @@ def create_user(session: Session, name: str, password: str, role: str) -> User:
     user = User(name=name, password_hash=_hasher.hash(_check_password(password)),
                 role=_check_role(role), disabled=False)
     session.add(user)
+    record(session, user=acting, action="create", entity="user", code=name,
+           changes={"role": [None, role], "disabled": [None, False]})
     session.commit()
     return user
 
@@ -94,13 +98,14 @@ def change_password(session: Session, name: str, old: str, new: str) -> None:
         _hasher.verify(user.password_hash, old or "")
     except (VerificationError, InvalidHashError):
         raise FieldError("old_password", N_("The current password is wrong.")) from None
-    set_password(session, name, new)
+    set_password(session, name, new, acting=name)
 
 
-def set_password(session: Session, name: str, password: str) -> None:
-    """Set a user's password (an admin's reset, or the CLI) and commit."""
+def set_password(session: Session, name: str, password: str, acting: str = SYSTEM) -> None:
+    """Set a user's password (its owner, or the CLI) and commit; the audit shows no hash."""
     user = get_user(session, name)
     user.password_hash = _hasher.hash(_check_password(password))
+    record(session, user=acting, action="password", entity="user", code=name)
     session.commit()
 
 
@@ -111,10 +116,13 @@ def update_user(session: Session, name: str, *, role: str | None = None,
     if acting == name and (disabled or (role is not None and role != "admin")):
         raise GeoError(N_("You cannot disable your own account or take away your own admin "
                           "role."), field="role")
+    before = {"role": user.role, "disabled": user.disabled}
     if role is not None:
         user.role = _check_role(role)
     if disabled is not None:
         user.disabled = bool(disabled)
+    record(session, user=acting or SYSTEM, action="update", entity="user", code=name,
+           changes=diff(before, {"role": user.role, "disabled": user.disabled}))
     session.commit()
     return user
 

@@ -118,3 +118,40 @@ def test_an_admin_cannot_disable_themself(app):
     response = admin.post(f"/admin/users/{name}", data={
         "role": "admin", "disabled": "y", "csrf_token": csrf_token(admin)})
     assert response.status_code == 400
+
+
+def test_account_changes_are_audited_without_the_password(session):
+    from geo.audit import history
+    from geo.users import set_password, update_user
+
+    create_user(session, "zhao", PASSWORD, "viewer", acting="boss")
+    update_user(session, "zhao", role="editor", acting="boss")
+    set_password(session, "zhao", "another long password", acting="boss")
+    entries = history(session, "user", "zhao")
+    assert [(e.action, e.user_name) for e in entries] == [
+        ("password", "boss"), ("update", "boss"), ("create", "boss")]
+    assert entries[1].changes == {"role": ["viewer", "editor"]}
+    assert "argon2" not in str([e.changes for e in entries])
+
+
+def test_loading_the_demo_is_audited(session):
+    from geo.audit import history
+
+    (entry,) = history(session, "register", "demo")
+    assert entry.action == "import" and entry.user_name == "system" and "seed" in entry.note
+
+
+@pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
+def test_account_and_editing_pages_load_nothing_from_outside(client):
+    login(client, "admin")
+    for url in ("/login", "/account/password", "/admin/users", "/admin/bin",
+                "/parcels/new", "/parcels/141023XZ0001/edit", "/parcels/141023XZ0001/split",
+                "/parcels/141023XZ0001/history"):
+        html = client.get(url).get_data(as_text=True)
+        urls = re.findall(r'(?:src|href|action)="([^"]+)"', html)
+        assert all(not re.match(r"^(https?:)?//", u) for u in urls), url
+        assert "http://" not in html and "https://" not in html, url
+        for asset in (u for u in urls if u.startswith("/static/")):
+            response = client.get(asset)
+            assert response.status_code == 200, asset
+            response.close()

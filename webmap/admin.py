@@ -59,7 +59,8 @@ def add_user():
     form = AddUserForm()
     form.role.choices = _role_choices()
     if form.validate_on_submit():
-        create_user(get_session(), form.name.data, form.password.data, form.role.data)
+        create_user(get_session(), form.name.data, form.password.data, form.role.data,
+                    acting=current_user.name)
         flash(_("Account %(name)s added.", name=form.name.data))
     return redirect(url_for("admin.users"))
 
