@@ -79,14 +79,17 @@ def record(
 
 def record_change(session: Session, user: str, action: str, obj: Parcel | Project,
                   before: Mapping[str, object] | None, geom_before: str | None,
-                  note: str | None = None) -> AuditRecord:
+                  note: str | None = None) -> AuditRecord | None:
     """Record what changed on ``obj`` since ``before`` (its snapshot); flushes to get the version.
 
-    ``before`` is None for a new record: every field is then recorded as added.
+    ``before`` is None for a new record: every field is then recorded as added. Nothing is
+    recorded when nothing changed.
     """
     session.flush()
     after = snapshot(obj)
     geom_after = geometry_json(obj)
+    if before is not None and not diff(before, after) and geom_before == geom_after:
+        return None  # saved without a change: nothing happened worth a record
     return record(
         session, user=user, action=action,
         entity="parcel" if isinstance(obj, Parcel) else "project", code=obj.code,

@@ -155,3 +155,13 @@ def test_account_and_editing_pages_load_nothing_from_outside(client):
             response = client.get(asset)
             assert response.status_code == 200, asset
             response.close()
+
+
+def test_sign_in_never_redirects_to_another_site(client, session):
+    from geo.users import create_user
+    from tests.conftest import PASSWORD
+
+    create_user(session, "li", PASSWORD, "viewer")
+    response = client.post("/login?next=//evil.example/x", data={
+        "name": "li", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -229,3 +229,26 @@ def test_admin_restores_from_the_bin_page(client, session):
     client.post(f"/admin/bin/{CODE}/restore", data={"csrf_token": csrf_token(client)})
     session.expire_all()
     assert get_parcel(session, CODE).deleted_at is None
+
+
+def test_saving_without_a_change_records_nothing(session):
+    parcel = get_parcel(session, CODE)
+    update_parcel(session, CODE, {"name": parcel.name}, parcel.version, "wang")
+    assert history(session, "parcel", CODE) == [] and parcel.version == 1
+
+
+def test_merge_and_restore_version_from_the_pages(client, session):
+    _new(session, "W", WEST)
+    _new(session, "E", EAST)
+    login(client, "editor")
+    token = csrf_token(client)
+    merged = client.post("/parcels/W/merge", data={"csrf_token": token, "version": "1",
+                                                   "other": "E"})
+    assert merged.status_code == 302
+    session.expire_all()
+    assert get_parcel(session, "E", deleted=True).deleted_at is not None
+    assert get_parcel(session, "W").version == 2
+    client.post("/parcels/W/restore-version/1", data={"csrf_token": token, "version": "2"})
+    session.expire_all()
+    assert from_db(get_parcel(session, "W").geom).equals(WEST)
+
