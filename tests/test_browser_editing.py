@@ -12,7 +12,7 @@ from geo.areas import ellipsoidal_area_m2
 from geo.editing import create_parcel, get_parcel
 from geo.users import create_user
 from tests.conftest import PASSWORD
-from tests.test_browser import _open_map, browser  # noqa: F401  (the shared browser fixture)
+from tests.test_browser import _click_parcel, _open_map, browser  # noqa: F401
 from webmap import create_app
 
 pytestmark = pytest.mark.browser
@@ -131,3 +131,21 @@ def test_splitting_a_parcel_by_a_drawn_line(page, served):
         assert sum(p.area_m2 for p in halves) == pytest.approx(total, abs=0.01)
         assert halves[1].area_m2 == pytest.approx(total / 2, rel=0.02)
     assert page.csp_errors == []
+
+
+def test_an_editor_reaches_the_edit_page_from_a_parcel_popup(page, served):
+    _app, server = served
+    _sign_in(page, server)
+    map_id = _open_map(page, server)
+    popup = _click_parcel(page, map_id, "141023XZ0001")
+    popup.locator("a.lm-popup-edit").click()
+    page.wait_for_url(f"{server}/parcels/141023XZ0001/edit")
+    assert page.locator("select[name=status]").count() == 1
+
+
+def test_an_anonymous_reader_gets_only_the_history_link(page, served):
+    _app, server = served
+    map_id = _open_map(page, server)
+    popup = _click_parcel(page, map_id, "141023XZ0001")
+    assert popup.locator("a.lm-popup-history").count() == 1
+    assert popup.locator("a.lm-popup-edit").count() == 0
