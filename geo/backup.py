@@ -49,6 +49,7 @@ def backup(url: str, output: str | Path) -> Path:
     else:
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(output),
               _libpq_url(url)])
+    output.chmod(0o600)  # it holds the staff's password hashes
     return output
 
 

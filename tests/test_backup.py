@@ -27,6 +27,7 @@ def test_backup_then_restore_gives_the_same_register(app, backend, tmp_path):
     made = runner.invoke(args=["backup", "-o", str(target)])
     assert made.exit_code == 0, made.output
     assert target.stat().st_size > 0
+    assert target.stat().st_mode & 0o077 == 0  # only the owner may read the hashes in it
     with app.extensions["landmatch.sessions"]() as s:
         update_parcel(s, "141023XZ0002", {"name": "备份后改的"},
                       get_parcel(s, "141023XZ0002").version, "x")
