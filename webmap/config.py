@@ -26,4 +26,3 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set true behind HTTPS (LANDMATCH_SESSION_COOKIE_SECURE=true)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600  # a working day, in seconds
