@@ -149,3 +149,29 @@ def test_an_anonymous_reader_gets_only_the_history_link(page, served):
     popup = _click_parcel(page, map_id, "141023XZ0001")
     assert popup.locator("a.lm-popup-history").count() == 1
     assert popup.locator("a.lm-popup-edit").count() == 0
+
+
+def test_reshaping_a_parcel_by_dragging_a_corner(page, served):
+    app, server = served
+    with _session(app) as session:
+        create_parcel(session, {"code": "SHAPE-1", "layer": "stock", "status": "available"},
+                      box(111.360, 36.060, 111.361, 36.061).__geo_interface__, "setup")
+        before = get_parcel(session, "SHAPE-1").area_m2
+    _sign_in(page, server)
+    page.goto(f"{server}/parcels/SHAPE-1/edit")
+    page.click("a.leaflet-draw-edit-edit")
+    corner = page.locator(".leaflet-editing-icon").first
+    corner.wait_for()
+    handle = corner.bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 60, steps=8)
+    page.mouse.up()
+    page.click(".leaflet-draw-actions a[title]:first-child")  # "Save" in the edit toolbar
+    assert page.locator("#edit-map").get_attribute("data-drawn") == "1"
+    page.click("#parcel-form button[type=submit]")
+    page.wait_for_url(f"{server}/parcels/SHAPE-1/edit")
+    with _session(app) as session:
+        parcel = get_parcel(session, "SHAPE-1")
+        assert parcel.version == 2 and parcel.area_m2 != pytest.approx(before, rel=0.01)

@@ -252,3 +252,18 @@ def test_merge_and_restore_version_from_the_pages(client, session):
     session.expire_all()
     assert from_db(get_parcel(session, "W").geom).equals(WEST)
 
+
+
+def test_deleted_projects_leave_every_read(session):
+    import datetime as dt
+
+    from geo.features import PROJECTS
+    from geo.models import Project
+
+    before = query_layer(session, PROJECTS).number_matched
+    project = session.scalars(select(Project).where(Project.site.is_not(None))).first()
+    sites = query_layer(session, get_layer("sites")).number_matched
+    project.deleted_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    assert query_layer(session, PROJECTS).number_matched == before - 1
+    assert query_layer(session, get_layer("sites")).number_matched == sites - 1
