@@ -29,12 +29,14 @@ def _json(value: object) -> object:
 
 
 def snapshot(record: Parcel | Project) -> dict[str, object]:
-    """Return a record's dictionary fields (and extra, deleted_at) as JSON values."""
+    """Return a record's dictionary fields (and extra, buildings, deleted_at) as JSON values."""
     entity = "parcel" if isinstance(record, Parcel) else "project"
     values = {f.name: _json(getattr(record, f.name))
               for f in fields_for(entity) if f.name != "parcel"}
     if isinstance(record, Parcel):
         values["area_m2"] = round(record.area_m2, 2)
+        values["buildings"] = [{f.name: _json(getattr(b, f.name)) for f in fields_for("building")}
+                               for b in record.buildings]
     values["extra"] = record.extra or {}
     values["deleted_at"] = _json(record.deleted_at)
     return values
@@ -82,12 +84,15 @@ def record_change(session: Session, user: str, action: str, obj: Parcel | Projec
                   note: str | None = None) -> AuditRecord | None:
     """Record what changed on ``obj`` since ``before`` (its snapshot); flushes to get the version.
 
-    ``before`` is None for a new record: every field is then recorded as added. Nothing is
-    recorded when nothing changed.
+    ``before`` is None for a new record: every field is then recorded as added. Pass
+    ``geom_before=None`` when the shape was not touched. Nothing is recorded when nothing
+    changed.
     """
     session.flush()
     after = snapshot(obj)
     geom_after = geometry_json(obj)
+    if before is not None and geom_before is None:
+        geom_before = geom_after  # the caller did not touch the shape
     if before is not None and not diff(before, after) and geom_before == geom_after:
         return None  # saved without a change: nothing happened worth a record
     return record(

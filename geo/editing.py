@@ -22,7 +22,7 @@ from geo.audit import geometry_json, history, record_change, snapshot
 from geo.errors import N_, Conflict, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
-from geo.models import AuditRecord, Parcel
+from geo.models import AuditRecord, Building, Parcel
 
 # Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
 SNAP_DEGREES = 1e-7
@@ -180,6 +180,9 @@ def restore_version(session: Session, code: str, version: int, expected_version:
     values.pop("area_m2", None)
     values.pop("deleted_at", None)
     extra = values.pop("extra", None)
+    buildings = values.pop("buildings", None)
+    if buildings is not None:
+        _replace_buildings(parcel, buildings)
     for name, value in clean_record(fields_for("parcel"), values, partial=True).items():
         if name != "code":
             setattr(parcel, name, value)
@@ -190,6 +193,40 @@ def restore_version(session: Session, code: str, version: int, expected_version:
     record_change(session, user, "restore_version", parcel, before, geom_before,
                   note=f"version {version}")
     _commit(session, parcel, {})
+    return parcel
+
+
+def _replace_buildings(parcel: Parcel, rows: list[Mapping[str, object]]) -> None:
+    """Make the parcel's buildings ``rows`` (validated), reusing the existing ones in order."""
+    fields = fields_for("building")
+    cleaned = []
+    for i, row in enumerate(rows):
+        try:
+            cleaned.append(clean_record(fields, row))
+        except FieldError as error:
+            error.params["row"] = i + 1
+            raise
+    existing = list(parcel.buildings)
+    for building, values in zip(existing, cleaned, strict=False):
+        for name, value in values.items():
+            setattr(building, name, value)
+    for building in existing[len(cleaned):]:
+        parcel.buildings.remove(building)
+    for values in cleaned[len(existing):]:
+        parcel.buildings.append(Building(**values))
+    # A building belongs to its parcel's record: changing one is a new version of the parcel.
+    parcel.updated_at = dt.datetime.now(dt.UTC)
+
+
+def set_buildings(session: Session, code: str, rows: list[Mapping[str, object]],
+                  expected_version: object, user: str) -> Parcel:
+    """Replace a parcel's factory buildings with ``rows`` (each validated by the dictionary)."""
+    parcel = get_parcel(session, code)
+    _check_version(parcel, expected_version, {"buildings": list(rows)})
+    before = snapshot(parcel)
+    _replace_buildings(parcel, rows)
+    record_change(session, user, "update", parcel, before, None)
+    _commit(session, parcel, {"buildings": list(rows)})
     return parcel
 
 

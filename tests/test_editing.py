@@ -267,3 +267,44 @@ def test_deleted_projects_leave_every_read(session):
     session.commit()
     assert query_layer(session, PROJECTS).number_matched == before - 1
     assert query_layer(session, get_layer("sites")).number_matched == sites - 1
+
+
+def test_deleting_records_no_change_of_shape(session):
+    delete_parcel(session, CODE, 1, "wang")
+    entry = history(session, "parcel", CODE)[0]
+    assert entry.geom_before is None and entry.geom_after is None
+    assert list(entry.changes) == ["deleted_at"]
+
+
+def test_factory_buildings_are_edited_as_part_of_their_parcel(session):
+    from geo.editing import set_buildings
+
+    parcel = _new(session, "NEW-1", WEST)
+    set_buildings(session, "NEW-1", [{"floor_area_m2": "1200", "storeys": "1"},
+                                     {"floor_area_m2": "800", "crane_t": "10"}], 1, "wang")
+    assert [b.floor_area_m2 for b in parcel.buildings] == [1200, 800]
+    assert parcel.version == 2
+    set_buildings(session, "NEW-1", [{"floor_area_m2": "1500", "storeys": "2"}], 2, "wang")
+    assert [(b.floor_area_m2, b.storeys) for b in parcel.buildings] == [(1500, 2)]
+    entry = history(session, "parcel", "NEW-1")[0]
+    assert entry.changes["buildings"][0][1]["floor_area_m2"] == 800
+    with pytest.raises(GeoError) as caught:
+        set_buildings(session, "NEW-1", [{"storeys": "2"}], 3, "wang")
+    assert caught.value.field == "floor_area_m2" and caught.value.params["row"] == 1
+    session.rollback()
+    restore_version(session, "NEW-1", 2, 3, "li")
+    assert [b.floor_area_m2 for b in get_parcel(session, "NEW-1").buildings] == [1200, 800]
+
+
+def test_buildings_are_edited_on_the_parcel_page(client, session):
+    login(client, "editor")
+    html = client.get(f"/parcels/{CODE}/edit").get_data(as_text=True)
+    assert "行车吨位" in html and 'name="b-0-floor_area_m2"' in html
+    response = client.post(f"/parcels/{CODE}/buildings", data={
+        "csrf_token": csrf_token(client), "version": "1", "rows": "2",
+        "b-0-floor_area_m2": "2400", "b-0-storeys": "1", "b-0-idle": "yes",
+        "b-1-floor_area_m2": ""})
+    assert response.status_code == 302
+    session.expire_all()
+    parcel = get_parcel(session, CODE)
+    assert [(b.floor_area_m2, b.idle) for b in parcel.buildings] == [(2400, "yes")]

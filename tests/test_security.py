@@ -47,6 +47,8 @@ MATRIX = {
                                 EDITOR),
     ("editing.merge", "POST"): (f"/parcels/{CODE}/merge", {"version": "1",
                                                            "other": "141023XZ0002"}, EDITOR),
+    ("editing.buildings", "POST"): (f"/parcels/{CODE}/buildings", {
+        "version": "1", "rows": "1", "b-0-floor_area_m2": "900"}, EDITOR),
     ("editing.delete", "POST"): (f"/parcels/{CODE}/delete", {"version": "1"}, EDITOR),
     ("editing.history", "GET"): (f"/parcels/{CODE}/history", None, READ),
     ("editing.restore", "POST"): (f"/parcels/{CODE}/restore-version/1", {"version": "1"},

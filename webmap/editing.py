@@ -14,6 +14,7 @@ from geo.editing import (
     merge_parcels,
     parcel_history,
     restore_version,
+    set_buildings,
     split_parcel,
     update_parcel,
 )
@@ -22,9 +23,12 @@ from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import user_message
 from webmap.forms import (
+    BuildingsForm,
     MergeForm,
     SplitForm,
     VersionForm,
+    building_forms,
+    building_rows,
     dictionary_values,
     labels,
     parcel_form,
@@ -40,8 +44,11 @@ def _conflict_rows(error: Conflict) -> list[tuple[str, object, object]]:
 
 
 def _edit_page(parcel, form, status: int = 200, conflict: Conflict | None = None):
+    current = snapshot(parcel)["buildings"]
     return render_template(
         "edit.html", parcel=parcel, form=form, mode="edit", geometry=geometry_json(parcel),
+        buildings=building_forms(len(current) + 1, current),
+        buildings_form=BuildingsForm(version=parcel.version, rows=len(current) + 1),
         merge=MergeForm(version=parcel.version), delete=VersionForm(version=parcel.version),
         conflict=_conflict_rows(conflict) if conflict else None,
         conflict_message=user_message(conflict) if conflict else None,
@@ -74,6 +81,19 @@ def edit(code: str):
         flash(user_message(error))
         return _edit_page(get_parcel(session, code), form, error.status)
     flash(_("Saved."))
+    return redirect(url_for("editing.edit", code=code))
+
+
+@bp.post("/parcels/<code>/buildings")
+@editor_required
+def buildings(code: str):
+    """Save a parcel's factory buildings (a blank row is dropped, a cleared row removed)."""
+    form = BuildingsForm()
+    if form.validate_on_submit():
+        count = min(int(form.rows.data or 0), 200) if (form.rows.data or "").isdigit() else 0
+        rows = building_rows(building_forms(count, formdata=request.form))
+        set_buildings(get_session(), code, rows, form.version.data, current_user.name)
+        flash(_("Saved."))
     return redirect(url_for("editing.edit", code=code))
 
 

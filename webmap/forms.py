@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import Form, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -69,6 +69,32 @@ def dictionary_values(form: FlaskForm) -> dict[str, object]:
     """Return the form's dictionary fields as {name: value}, without version and geometry."""
     return {name: f.data for name, f in form._fields.items()
             if name not in ("version", "geometry", "csrf_token")}
+
+
+def building_forms(count: int, data: list[dict] | None = None, formdata=None) -> list[Form]:
+    """Return ``count`` rows of building fields (prefix b-<i>-), filled from ``data``."""
+
+    class BuildingRow(Form):
+        pass
+
+    for field in fields_for("building"):
+        setattr(BuildingRow, field.name, form_field(field))
+    data = data or []
+    return [BuildingRow(formdata=formdata, prefix=f"b-{i}-",
+                        data=data[i] if i < len(data) else None) for i in range(count)]
+
+
+def building_rows(rows: list[Form]) -> list[dict[str, object]]:
+    """Return the filled-in rows as {name: value}; rows left blank are dropped."""
+    values = [{name: f.data for name, f in row._fields.items()} for row in rows]
+    return [v for v in values if any(x not in (None, "") for x in v.values())]
+
+
+class BuildingsForm(FlaskForm):
+    """The version and the number of building rows sent."""
+
+    version = HiddenField()
+    rows = HiddenField()
 
 
 class SplitForm(FlaskForm):
