@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.areas import ellipsoidal_area_m2, m2_to_mu
+from geo.audit import SYSTEM, record
 from geo.categories import NODE_STAGE
 from geo.county import County
 from geo.crs import gk_epsg, reproject, to_storage
@@ -287,12 +288,17 @@ def load_demo(session: Session, county: County, seed: int = DEFAULT_SEED, stock:
     stock_parcels = [_parcel(county, rng, p, "stock", i + 1, epsg)
                      for i, p in enumerate(stock_plots)]
     stock_parcels += _split_pairs(county, stock_parcels)
-    session.add_all(idle_parcels + stock_parcels)
+    made_projects = _projects(county, rng, site_plots, stock_parcels, epsg, projects)
+    # Everything is built in memory and written in one flush, so every demo record is at
+    # version 1, as a record that nobody has edited yet should be.
+    _ledger_all(idle_parcels + stock_parcels, made_projects, seed, today or dt.date.today())
+    session.add_all(idle_parcels + stock_parcels + made_projects)
     session.flush()
-    session.add_all(_projects(county, rng, site_plots, stock_parcels, epsg, projects))
-    session.flush()
-    load_ledger(session, seed, today)
-    return counts(session)
+    made = counts(session)
+    record(session, user=SYSTEM, action="import", entity="register", code="demo",
+           note=f"synthetic demo county, seed {seed}: {made}")
+    session.commit()
+    return made
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -396,17 +402,16 @@ def _parcel_dates(rng: random.Random, parcels: list[Parcel], today: dt.date) -> 
                     days=rng.randrange(30, 300)))
 
 
-def load_ledger(session: Session, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> None:
+def _ledger_all(parcels: list[Parcel], projects: list[Project], seed: int,
+                today: dt.date) -> None:
     """Fill the demo projects' ledger and the parcels' start dates, relative to ``today``.
 
     Dates are drawn back from ``today`` so that the demo's categories look like a live
     ledger whenever it is loaded; the same seed and day give the same ledger.
     """
-    today = today or dt.date.today()
     rng = random.Random(seed * 7 + 4)  # its own stream: the parcels stay as they were
-    _parcel_dates(rng, list(session.scalars(select(Parcel).order_by(Parcel.code))), today)
-    for n, project in enumerate(session.scalars(select(Project).order_by(Project.code))):
+    _parcel_dates(rng, sorted(parcels, key=lambda p: p.code), today)
+    for n, project in enumerate(sorted(projects, key=lambda p: p.code)):
         if project.parcel is not None:
             project.parcels = [project.parcel]
         _ledger(rng, project, n, today)
-    session.commit()

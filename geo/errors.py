@@ -40,3 +40,19 @@ class NotFound(GeoError):
 
     status = 404
     code = "not_found"
+
+
+class Conflict(GeoError):
+    """The record changed since the user loaded it: their change was not saved.
+
+    ``current`` holds the stored version's values, ``submitted`` what the user sent, so the
+    user can see both and redo the change.
+    """
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message: str, current: dict, submitted: dict, **params: object) -> None:
+        super().__init__(message, field="version", **params)
+        self.current = current
+        self.submitted = submitted

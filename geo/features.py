@@ -134,11 +134,12 @@ def _statement(session: Session, layer: Layer, bbox: BBox | None,
     if layer.entity == "project":
         model, geom, parcel_code = Project, Project.site, Parcel.code.label("parcel")
         stmt = select(Project, parcel_code).outerjoin(Parcel, Project.parcel_id == Parcel.id)
+        stmt = stmt.where(Project.deleted_at.is_(None))
         if layer.name == "sites":
             stmt = stmt.where(Project.site.is_not(None))
     else:
         model, geom = Parcel, Parcel.geom
-        stmt = (select(Parcel).where(Parcel.layer == layer.name)
+        stmt = (select(Parcel).where(Parcel.layer == layer.name, Parcel.deleted_at.is_(None))
                 .options(selectinload(Parcel.buildings)))
     if bbox is not None:
         stmt = stmt.where(backend_for(session).bbox_filter(geom, model.id, bbox))

@@ -7,11 +7,13 @@ import datetime as dt
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -96,6 +98,8 @@ class Parcel(Timestamped, Base):
     actual_start: Mapped[dt.date | None] = mapped_column(Date)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, nullable=False))
+    # Soft delete: a deleted parcel goes to the bin, hidden from every read, restorable.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="parcel", cascade="all, delete-orphan", order_by="Building.id"
@@ -141,6 +145,7 @@ class Project(Timestamped, Base):
     parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"), index=True)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     parcel: Mapped[Parcel | None] = relationship()
     parcels: Mapped[list[Parcel]] = relationship(secondary=lambda: project_parcels,
@@ -283,3 +288,37 @@ class ParcelVersion(Base):
     saved_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.current_timestamp()
     )
+
+
+class User(Base):
+    """A member of staff who signs in: viewer (reads), editor (edits), admin (manages)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.current_timestamp()
+    )
+
+
+class AuditRecord(Base):
+    """One change to the register: who, when, what, and every changed value before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_code", "entity", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    user_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    entity: Mapped[str] = mapped_column(String(20), nullable=False)
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
+    version: Mapped[int | None] = mapped_column(Integer)  # the record's version after the change
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    geom_before: Mapped[str | None] = mapped_column(Text)  # GeoJSON geometry
+    geom_after: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

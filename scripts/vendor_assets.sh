@@ -38,11 +38,12 @@ PINNED=(
   "@neos21/bootstrap3-glyphicons=1.0.7"
   "chart.js=4.5.1"
   "swagger-ui-dist=5.35.0"
+  "leaflet-draw=1.0.4"
 )
 
 # Directories under static/vendor/ that this script owns (README.md is not).
 OWNED=(leaflet jquery bootstrap fontawesome-free leaflet-awesome-markers
-       bootstrap3-glyphicons folium chartjs swagger-ui)
+       bootstrap3-glyphicons folium chartjs swagger-ui leaflet-draw)
 
 die() { echo "vendor_assets: $*" >&2; exit 1; }
 
@@ -175,6 +176,36 @@ copy chart.js/LICENSE.md                  chartjs/LICENSE.md
 copy swagger-ui-dist/swagger-ui-bundle.js   swagger-ui/swagger-ui-bundle.js
 copy_css swagger-ui-dist/swagger-ui.css     swagger-ui/swagger-ui.css
 copy swagger-ui-dist/LICENSE                swagger-ui/LICENSE
+# ---------------------------------------------------------------- leaflet-draw 1.0.4
+# The editing page's drawing tools (not a folium default). The npm package ships no licence
+# file, though its package.json declares MIT; the MIT text is written here with the copyright
+# line of the dist header (upstream keeps it in MIT-LICENSE.md).
+copy leaflet-draw/dist/leaflet.draw.js    leaflet-draw/leaflet.draw.js
+copy_css leaflet-draw/dist/leaflet.draw.css leaflet-draw/leaflet.draw.css
+[[ "$(node -p "require('$NM/leaflet-draw/package.json').license")" == MIT ]] ||
+  die "leaflet-draw: licence is no longer MIT"
+cat > "$DEST/leaflet-draw/LICENSE" <<'MIT'
+Copyright (c) 2012-2017, Jacob Toye, Jon West, Smartrak, Leaflet
+
+Permission is hereby granted, free of charge, to any person obtaining
+a copy of this software and associated documentation files (the
+"Software"), to deal in the Software without restriction, including
+without limitation the rights to use, copy, modify, merge, publish,
+distribute, sublicense, and/or sell copies of the Software, and to
+permit persons to whom the Software is furnished to do so, subject to
+the following conditions:
+
+The above copyright notice and this permission notice shall be
+included in all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND,
+EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE
+LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION
+OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+MIT
 
 # ---------------------------------------------------------------- folium rotate css
 mkdir -p "$TMP/pypi"

@@ -13,13 +13,19 @@ import os
 import shutil
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import geo.users as geo_users
 from geo.county import load_county
 from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url
 from geo.demo import load_demo
 from webmap import create_app
+
+# Argon2 at its production cost (~0.15 s a hash) would spend minutes of the suite on
+# sign-ins; the tests check what the hashes do, not how slow they are.
+geo_users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("LANDMATCH_TEST_POSTGRES_URL", "")
@@ -182,3 +188,31 @@ def session(app):
     """A database session on the demo app's database."""
     with app.extensions["landmatch.sessions"]() as s:
         yield s
+
+
+PASSWORD = "a long test password"
+
+
+def csrf_token(client) -> str:
+    """Return the CSRF token of ``client``'s session, read from a page's meta tag."""
+    import re
+
+    html = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def login(client, role: str) -> str:
+    """Sign ``client`` in with an account of ``role`` (made on first use); return its name."""
+    from sqlalchemy import select
+
+    from geo.models import User
+    from geo.users import create_user
+
+    name = f"test-{role}"
+    with client.application.extensions["landmatch.sessions"]() as s:
+        if s.scalar(select(User.id).where(User.name == name)) is None:
+            create_user(s, name, PASSWORD, role)
+    response = client.post("/login", data={"name": name, "password": PASSWORD,
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return name

@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 from geo.areas import ellipsoidal_area_m2
 from geo.geometry import as_multipolygon, to_db
 from geo.models import Parcel
-from tests.conftest import require
+from geo.users import create_user
+from tests.conftest import PASSWORD, require
 from webmap import create_app
 
 pytestmark = pytest.mark.browser
@@ -24,6 +25,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
 XSS_CODE = "XSS-0001"
+EDITOR = "browser-editor"  # the account tests sign in with before they change anything
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -38,6 +40,7 @@ def server(templates, tmp_path_factory):
                            holder="<script>window.__xss=2</script>", town="汾城镇",
                            area_m2=ellipsoidal_area_m2(shape), geom=to_db(shape),
                            extra={"<b>备注</b>": "<i>x</i>"}))
+        create_user(session, EDITOR, PASSWORD, "editor")
         session.commit()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -69,6 +72,15 @@ def page(browser, server):
     page.on("request", lambda r: page.requests.append(r.url))
     yield page
     context.close()
+
+
+def sign_in(page, server):
+    """Sign in as the editor through the login page, as a member of staff would."""
+    page.goto(f"{server}/login")
+    page.fill("input[name=name]", EDITOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
 
 
 def _open_map(page, server, query=""):

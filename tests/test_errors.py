@@ -9,7 +9,7 @@ import webmap.api
     ("get", "/api/parcels?layer=forest", 400),
     ("get", "/api/parcels?layer=stock&bbox=x", 400),
     ("get", "/api/no-such-thing", 404),
-    ("post", "/api/parcels?layer=stock", 405),
+    ("post", "/api/projects", 405),
     ("get", "/export/forest.geojson", 400),
 ])
 def test_api_errors_share_one_json_shape(client, method, url, status):

@@ -10,7 +10,7 @@ from geo.fields import alias_index, clean_record, fields_for, get_field
 from geo.models import Building, Parcel, Project
 
 SYSTEM_COLUMNS = {"id", "extra", "version", "created_at", "updated_at", "geom", "site",
-                  "parcel_id"}
+                  "parcel_id", "deleted_at"}
 
 
 @pytest.mark.parametrize(("entity", "model"), [

@@ -10,12 +10,14 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     browser,
     page,  # noqa: F401
     server,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def test_upload_shows_mapping_and_report_then_commits(page, server, tmp_path):  # noqa: F811
+    sign_in(page, server)
     path = tmp_path / "gk_gbk.zip"
     frame = seat_parcels().to_crs(4525)
     shp = tmp_path / "地块.shp"
@@ -44,10 +46,10 @@ def test_upload_shows_mapping_and_report_then_commits(page, server, tmp_path):  
     assert "3" in page.locator("#lm-summary").inner_text()
     page.select_option("#lm-mapping select[data-column='备注']", "")
     page.click("#lm-recheck")
-    page.wait_for_function("document.querySelector(\"#lm-mapping select[data-column='备注']\")"
-                           ".value === ''")
+    page.wait_for_function("() => document.querySelector("
+                           "\"#lm-mapping select[data-column='备注']\").value === ''")
     page.click("#lm-commit")
-    page.wait_for_function("document.getElementById('lm-done').textContent.length > 0",
+    page.wait_for_function("() => document.getElementById('lm-done').textContent.length > 0",
                            timeout=20000)
     assert "3" in page.locator("#lm-done").inner_text()
     outside = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]

@@ -6,7 +6,16 @@ import pytest
 from shapely.geometry import shape
 
 from geo.fields import fields_for
+from tests.conftest import login
 from tests.test_ledger_pages import csrf
+
+
+@pytest.fixture
+def client(app):
+    """A test client signed in as an editor: these tests change the register."""
+    signed_in = app.test_client()
+    login(signed_in, "editor")
+    return signed_in
 
 TODAY = dt.date.today().isoformat()
 

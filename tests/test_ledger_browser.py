@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.test_browser import DOCS, browser, page, server  # noqa: F401  (shared fixtures)
+from tests.test_browser import DOCS, browser, page, server, sign_in  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,7 @@ def test_dashboard_draws_its_charts_from_local_assets(page, server):
 
 
 def test_project_page_shows_the_site_and_takes_a_progress_entry(page, server):
+    sign_in(page, server)
     page.goto(f"{server}/projects/141023XM004")
     page.wait_for_function("() => document.querySelectorAll('.leaflet-interactive').length > 0",
                            timeout=10000)

@@ -8,6 +8,15 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from geo.models import Project
+from tests.conftest import login
+
+
+@pytest.fixture
+def client(app):
+    """A test client signed in as an editor: these tests change the register."""
+    signed_in = app.test_client()
+    login(signed_in, "editor")
+    return signed_in
 
 PAGES = ["/projects", "/idle", "/projects/board", "/my-projects?leader=王建国",
          "/projects/141023XM010", "/dashboard", "/reports/monthly?month=2026-10", "/ledger/import"]

@@ -4,6 +4,16 @@ import re
 
 import pytest
 
+from tests.conftest import login
+
+
+@pytest.fixture
+def client(app):
+    """A test client signed in as an editor: these tests change the register."""
+    signed_in = app.test_client()
+    login(signed_in, "editor")
+    return signed_in
+
 NEEDS = {"industry": "35", "land_class": "industrial2", "area_min_mu": 20, "area_max_mu": 60,
          "total_investment": 12000, "lon": 111.44, "lat": 35.88, "max_distance_km": 15}
 

@@ -63,12 +63,13 @@ def test_bad_needs_show_the_message_by_the_field(page, server):
     page.goto(f"{server}/match")
     page.fill("#need-total_investment", "-5")
     page.click("#run-match")
-    page.wait_for_function("document.getElementById('match-error').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('match-error').textContent.length > 0")
     assert "投资" in page.locator("#match-error").inner_text()
     assert page.locator("#need-total_investment").get_attribute("aria-invalid") == "true"
 
 
 def test_saving_offers_and_choosing_a_parcel_lands_the_project(page, server):
+    shared.sign_in(page, server)
     _run(page, server)
     boxes = page.locator("#match-results .lm-select")
     boxes.nth(0).check()

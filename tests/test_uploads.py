@@ -8,10 +8,20 @@ import json
 import re
 
 import pyogrio
+import pytest
 from sqlalchemy import func, select
 
 from geo.models import Parcel
+from tests.conftest import login
 from tests.interchange_helpers import seat_parcels
+
+
+@pytest.fixture
+def client(app):
+    """A test client signed in as an editor: these tests change the register."""
+    signed_in = app.test_client()
+    login(signed_in, "editor")
+    return signed_in
 
 
 def _token(client):

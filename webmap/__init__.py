@@ -10,9 +10,13 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from webmap import (
+    admin,
     api,
+    auth,
     cli,
     db,
+    edit_api,
+    editing,
     errors,
     i18n,
     ledger,
@@ -22,6 +26,7 @@ from webmap import (
     ogc,
     openapi,
     pages,
+    security,
     uploads,
 )
 from webmap.config import Defaults
@@ -53,15 +58,11 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(match.bp)
-    app.register_blueprint(offers.bp)
-    app.register_blueprint(ledger.bp)
-    app.register_blueprint(ledger_api.bp)
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(ogc.bp)
-    app.register_blueprint(uploads.bp)
+    security.init_app(app)
+    for module in (pages, api, match, offers, ledger, ledger_api, openapi, ogc, uploads,
+                   editing, edit_api, admin):
+        app.register_blueprint(module.bp)
+    auth.init_app(app)  # after the blueprints: it wraps the login view with the rate limit
     return app
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import sys
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from geo.backup import backup as backup_database
+from geo.backup import restore as restore_database
 from geo.county import load_county
 from geo.db import migrate
 from geo.demo import DEFAULT_SEED, counts, load_demo
+from geo.errors import GeoError
 from geo.ledger_xlsx import import_ledger
+from geo.users import ROLES, create_demo_accounts, create_user, set_password
 
 
 def _engine():
@@ -44,7 +52,13 @@ def demo(if_empty: bool, seed: int) -> None:
             raise click.ClickException(
                 "the register already holds data; the demo loads only into an empty one")
         made = load_demo(session, load_county(current_app.config["COUNTY"]), seed=seed)
+        accounts = create_demo_accounts(session)
     click.echo(f"demo county loaded (synthetic data): {made}")
+    if accounts:
+        # Shown this once only: the database keeps nothing but Argon2 hashes.
+        click.echo("demo accounts (write these down, they are not shown again):")
+        for name, password in accounts.items():
+            click.echo(f"  {name:<12} {password}")
 
 
 @click.command("ledger-import")
@@ -66,6 +80,79 @@ def ledger_import(file: str, dry_run: bool) -> None:
                f"updated, {result.progress} progress entries, {result.transitions} stage changes")
 
 
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@click.group("user")
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@with_appcontext
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+def user_add(name: str, role: str) -> None:
+    """Add an account; the password is read from standard input."""
+    with _session() as session:
+        try:
+            create_user(session, name, _read_password(), role)
+        except GeoError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"account {name} added ({role})")
+
+
+@user.command("set-password")
+@with_appcontext
+@click.argument("name")
+def user_set_password(name: str) -> None:
+    """Set an account's password, read from standard input."""
+    with _session() as session:
+        try:
+            set_password(session, name, _read_password())
+        except GeoError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"password of {name} set")
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Backup file (default: instance/backup-<time>.sqlite or .dump).")
+def backup(output: str | None) -> None:
+    """Write a consistent backup of the whole database while the app runs."""
+    url = current_app.config["DATABASE_URL"]
+    if not output:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        suffix = "sqlite" if url.startswith("sqlite") else "dump"
+        os.makedirs(current_app.instance_path, exist_ok=True)
+        output = os.path.join(current_app.instance_path, f"backup-{stamp}.{suffix}")
+    try:
+        path = backup_database(url, output)
+    except GeoError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup written to {path}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database.")
+def restore(backup_file: str, yes: bool) -> None:
+    """Replace the whole database with a backup (stop the app first)."""
+    if not yes:
+        click.confirm("This replaces every record in the database. Go on?", abort=True)
+    current_app.extensions["landmatch.engine"].dispose()
+    try:
+        restore_database(current_app.config["DATABASE_URL"], backup_file)
+    except GeoError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"database restored from {backup_file}")
+
+
 def _create_app():
     from webmap import create_app
 
@@ -81,5 +168,5 @@ def init_app(app) -> None:
     """Add the register's commands to the app's CLI (and so to ``landmatch``)."""
     from webmap.cli_interchange import export, import_command
 
-    for command in (init_db, demo, export, import_command, ledger_import):
+    for command in (init_db, demo, export, import_command, ledger_import, user, backup, restore):
         app.cli.add_command(command)

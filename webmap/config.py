@@ -28,3 +28,12 @@ class Defaults:
     # Overrides of data/ledger_rules.json (thresholds of the ledger categories), e.g.
     # LANDMATCH_LEDGER_RULES='{"slow_behind_days": 15}'
     LEDGER_RULES: dict = {}
+    # Accounts: reading without signing in (an intranet's choice); writing always needs one.
+    PUBLIC_READ = True
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins, per address and per account name
+    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 when several servers share
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set true behind HTTPS (LANDMATCH_SESSION_COOKIE_SECURE=true)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -66,9 +66,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = {
+            401: gettext("Sign in first: this needs a staff account."),
+            403: gettext("Your account's role does not allow this."),
             404: gettext("Nothing here: check the address."),
             405: gettext("This address does not accept that method."),
             413: gettext("The upload is too large."),
+            429: gettext("Too many attempts: wait a minute and try again."),
         }
         message = messages.get(error.code or 500, gettext("The request could not be handled."))
         return _respond(error.code or 500, (error.name or "error").lower().replace(" ", "_"),

@@ -33,6 +33,7 @@ from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
 from geo.lifecycle import advance, put_back
 from geo.report import monthly_report, report_xlsx, word
+from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import user_message
 from webmap.i18n import lang
@@ -126,18 +127,21 @@ def _write(code: str, action):
 
 
 @bp.post("/projects/<code>/progress")
+@editor_required
 def add_progress_entry(code: str):
     """Add a progress entry to a project."""
     return _write(code, lambda: add_progress(get_session(), code, request.form.to_dict()))
 
 
 @bp.post("/projects/<code>/plan")
+@editor_required
 def update_plan(code: str):
     """Change a project's planned nodes."""
     return _write(code, lambda: set_plan(get_session(), code, request.form.to_dict()))
 
 
 @bp.post("/projects/<code>/advance")
+@editor_required
 def advance_stage(code: str):
     """Move a project on to its next stage."""
     form = request.form.to_dict()
@@ -147,6 +151,7 @@ def advance_stage(code: str):
 
 
 @bp.post("/projects/<code>/put-back")
+@editor_required
 def put_back_stage(code: str):
     """Put a project back one stage, with the reason."""
     return _write(code, lambda: put_back(get_session(), code, request.form.to_dict()))
@@ -198,6 +203,7 @@ def report_download():
 
 
 @bp.route("/ledger/import", methods=["GET", "POST"])
+@editor_required
 def import_page():
     """Upload the county's ledger sheet; check it (dry run) or import it, all or nothing."""
     if request.method == "GET":

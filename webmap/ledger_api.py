@@ -19,6 +19,7 @@ from geo.ledger import (
 )
 from geo.ledger_json import alert_json, project_feature, record_json, schemas
 from geo.lifecycle import advance, get_project, put_back
+from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.ledger import rules, today
 
@@ -59,6 +60,7 @@ def progress(code: str):
 
 
 @bp.post("/projects/<code>/progress")
+@editor_required
 def add_progress_entry(code: str):
     """Add a progress entry to a project."""
     entry = add_progress(get_session(), code, _body())
@@ -73,6 +75,7 @@ def transitions(code: str):
 
 
 @bp.post("/projects/<code>/transitions")
+@editor_required
 def add_transition(code: str):
     """Move a project on one stage, or put it back one with ``"kind": "back"``."""
     body = _body()
@@ -90,6 +93,7 @@ def add_transition(code: str):
 
 
 @bp.post("/projects/<code>/plan")
+@editor_required
 def update_plan(code: str):
     """Change the planned nodes given in the body (the others stay)."""
     plan = set_plan(get_session(), code, _body())
@@ -97,6 +101,7 @@ def update_plan(code: str):
 
 
 @bp.post("/projects/<code>/annual-plans")
+@editor_required
 def update_annual_plan(code: str):
     """Set the investment a project plans for one year."""
     return jsonify(record_json("annual_plan", set_annual_plan(get_session(), code, _body())))

@@ -9,6 +9,7 @@ import shapely.geometry
 from branca.element import MacroElement, Template
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from geo.county import load_county
 from geo.fields import PARCEL_STATUSES, STAGES, UNITS, fields_for
@@ -125,7 +126,11 @@ def popup_config() -> dict:
         "colors": COLORS,
         "titles": {name: layer_title(name) for name in COLORS},
         "units": {"mu": unit("mu"), "ha": unit("ha")},
+        "canEdit": current_user.is_authenticated and current_user.can("editor"),
+        "urls": {kind: url_for(f"editing.{kind}", code="__code__")
+                 for kind in ("edit", "split", "history")},
         "text": {"buildings": _("Factory buildings"), "extra": _("Other attributes"),
+                 "edit": _("Edit"), "split": _("Split"), "history": _("History"),
                  "failed": _("Could not load the layer."),
                  "truncated": _("Zoom in to see every parcel: %(shown)s of %(total)s shown.")},
     }

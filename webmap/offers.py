@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from geo.errors import N_, GeoError
 from geo.fields import OFFER_FIELDS, STAGES
 from geo.offers import land_project, offer_log, save_offers, update_offer
+from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.i18n import lang
 
@@ -16,6 +17,7 @@ bp = Blueprint("offers", __name__)
 
 
 @bp.post("/match/offers")
+@editor_required
 def save():
     """Save the chosen candidates of a match to a project as offers (JSON, CSRF header)."""
     body = request.get_json(silent=True) or {}
@@ -44,6 +46,7 @@ def log(code: str):
 
 
 @bp.post("/offers/<int:offer_id>")
+@editor_required
 def update(offer_id: int):
     """Record an offer's new status and the investor's feedback (form, CSRF token)."""
     offer = update_offer(get_session(), offer_id, request.form.to_dict())
@@ -51,6 +54,7 @@ def update(offer_id: int):
 
 
 @bp.post("/projects/<code>/land")
+@editor_required
 def land(code: str):
     """Choose a parcel for the project: it moves to 落地 with that parcel as its site."""
     land_project(get_session(), code, request.form.get("parcel", ""), dt.date.today())

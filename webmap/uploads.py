@@ -28,6 +28,7 @@ from geo.errors import N_, GeoError
 from geo.importer import Options, Outcome, import_file
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.report import report_csv, report_rows
+from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import translate, user_message
 from webmap.i18n import field_label
@@ -191,12 +192,14 @@ def _plan_json(token: str, outcome: Outcome) -> dict:
 
 
 @bp.get("/import")
+@editor_required
 def page():
     """Show the upload page."""
     return render_template("import.html", layer_title=layer_title)
 
 
 @bp.post("/import/check")
+@editor_required
 def check():
     """Check an uploaded file (or the last one again, with a new mapping); write nothing.
     ---
@@ -217,6 +220,7 @@ def check():
 
 
 @bp.post("/import/commit")
+@editor_required
 def commit():
     """Write a checked upload to the register, all rows or none.
     ---
@@ -231,6 +235,7 @@ def commit():
 
 
 @bp.post("/import/report.csv")
+@editor_required
 def report():
     """Download the validation report of an upload as CSV."""
     token = request.form.get("token", "")

@@ -70,7 +70,20 @@
       keys.forEach(function (k) { row(t, k, extra[k]); });
       box.appendChild(t);
     }
+    if (layer !== "sites" && config.urls) box.appendChild(parcelLinks(props.code));
     return box;
+  }
+
+  // History for everyone who may read; edit and split for editors (the server checks again).
+  function parcelLinks(code) {
+    var links = el("div", "lm-popup-links");
+    var kinds = config.canEdit ? ["edit", "split", "history"] : ["history"];
+    kinds.forEach(function (kind) {
+      var a = el("a", "lm-popup-" + kind, config.text[kind]);
+      a.href = config.urls[kind].replace("__code__", encodeURIComponent(code));
+      links.appendChild(a);
+    });
+    return links;
   }
 
   function styleFor(layer) {

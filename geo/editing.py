@@ -1,0 +1,303 @@
+"""Change parcels: attributes, geometry, split, merge, soft delete, restore; each change audited.
+
+Every function takes the version the user saw and refuses (Conflict, HTTP 409) when the
+stored record is newer, so two members of staff never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+
+import shapely
+from shapely.geometry import LineString, MultiLineString, shape
+from shapely.ops import split
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from geo.areas import ellipsoidal_area_m2
+from geo.audit import geometry_json, history, record_change, snapshot
+from geo.errors import N_, Conflict, FieldError, GeoError, NotFound
+from geo.fields import clean_record, fields_for, get_field
+from geo.geometry import as_multipolygon, from_db, to_db
+from geo.models import AuditRecord, Building, Parcel
+
+# Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
+SNAP_DEGREES = 1e-7
+STALE = N_("Someone else saved this record first (now version %(current_version)s, you "
+           "edited version %(expected)s). Your change was not saved: compare both versions "
+           "and redo it.")
+
+
+def get_parcel(session: Session, code: str, *, deleted: bool = False) -> Parcel:
+    """Return the parcel ``code`` (from the bin when ``deleted``); raise NotFound otherwise."""
+    parcel = session.scalar(select(Parcel).where(Parcel.code == code))
+    if parcel is None or (parcel.deleted_at is not None) != deleted:
+        raise NotFound(N_("No parcel has the code %(code)s."), code=code)
+    return parcel
+
+
+def parcel_history(session: Session, code: str) -> tuple[Parcel, list[AuditRecord]]:
+    """Return a parcel (in the register or the bin) and its audit records, newest first."""
+    parcel = session.scalar(select(Parcel).where(Parcel.code == code))
+    if parcel is None:
+        raise NotFound(N_("No parcel has the code %(code)s."), code=code)
+    return parcel, history(session, "parcel", code)
+
+
+def deleted_parcels(session: Session) -> list[Parcel]:
+    """Return the parcels in the bin, most recently deleted first."""
+    return list(session.scalars(select(Parcel).where(Parcel.deleted_at.is_not(None))
+                                .order_by(Parcel.deleted_at.desc())))
+
+
+def parse_version(raw: object) -> int:
+    """Return the version a user's change was based on; raise FieldError when missing."""
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        raise FieldError("version", N_("%(field)s must be a whole number.")) from None
+
+
+def parse_polygon(raw: object):
+    """Return a GeoJSON (dict or text) polygon as a valid lon/lat MultiPolygon."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+        geom = shape(data.get("geometry", data) if data.get("type") == "Feature" else data)
+    except (AttributeError, TypeError, ValueError, KeyError, shapely.errors.GEOSException):
+        raise GeoError(N_("The geometry is not valid GeoJSON."), field="geometry") from None
+    minx, miny, maxx, maxy = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise GeoError(N_("The geometry must be in longitude/latitude."), field="geometry")
+    return as_multipolygon(geom)
+
+
+def _check_version(parcel: Parcel, expected: object, submitted: Mapping) -> None:
+    version = parse_version(expected)
+    if version != parcel.version:
+        raise Conflict(STALE, current={**snapshot(parcel), "version": parcel.version},
+                       submitted=dict(submitted), current_version=parcel.version,
+                       expected=version)
+
+
+def _commit(session: Session, parcel: Parcel, submitted: Mapping) -> None:
+    try:
+        session.commit()
+    except StaleDataError:
+        # Saved by someone else between our read and our write.
+        session.rollback()
+        fresh = session.scalar(select(Parcel).where(Parcel.code == parcel.code))
+        raise Conflict(STALE, current={**snapshot(fresh), "version": fresh.version},
+                       submitted=dict(submitted), current_version=fresh.version,
+                       expected="?") from None
+
+
+def _set_geometry(parcel: Parcel, geom) -> None:
+    parcel.geom = to_db(geom)
+    parcel.area_m2 = ellipsoidal_area_m2(geom)
+
+
+def _editable(layer: str):
+    return tuple(f for f in fields_for("parcel", layer) if f.name != "code")
+
+
+def create_parcel(session: Session, values: Mapping[str, object], geometry: object,
+                  user: str) -> Parcel:
+    """Add a parcel drawn on the map, with its attributes; its area comes from the geometry."""
+    code = get_field("parcel", "code").clean(values.get("code"))
+    if session.scalar(select(Parcel.id).where(Parcel.code == code)) is not None:
+        raise FieldError("code", N_("%(field)s %(code)s is already taken."), code=code)
+    layer = get_field("parcel", "layer").clean(values.get("layer"))
+    parcel = Parcel(code=code, extra={}, **clean_record(_editable(layer), values))
+    _set_geometry(parcel, parse_polygon(geometry))
+    session.add(parcel)
+    record_change(session, user, "create", parcel, None, None)
+    session.commit()
+    return parcel
+
+
+def update_parcel(session: Session, code: str, values: Mapping[str, object],
+                  expected_version: object, user: str, geometry: object = None) -> Parcel:
+    """Change a parcel's attributes (those present in ``values``) and, if given, its shape."""
+    parcel = get_parcel(session, code)
+    _check_version(parcel, expected_version, values)
+    layer = get_field("parcel", "layer").clean(values.get("layer") or parcel.layer)
+    cleaned = clean_record(_editable(layer), values, partial=True)
+    before, geom_before = snapshot(parcel), geometry_json(parcel)
+    for name, value in cleaned.items():
+        setattr(parcel, name, value)
+    if geometry:
+        _set_geometry(parcel, parse_polygon(geometry))
+    record_change(session, user, "update", parcel, before, geom_before)
+    _commit(session, parcel, values)
+    return parcel
+
+
+def delete_parcel(session: Session, code: str, expected_version: object, user: str) -> None:
+    """Move a parcel to the bin: hidden from every read, kept whole, restorable by an admin."""
+    parcel = get_parcel(session, code)
+    _check_version(parcel, expected_version, {})
+    before = snapshot(parcel)
+    parcel.deleted_at = dt.datetime.now(dt.UTC)
+    record_change(session, user, "delete", parcel, before, None)
+    _commit(session, parcel, {})
+
+
+def restore_parcel(session: Session, code: str, user: str) -> Parcel:
+    """Take a parcel out of the bin, back into the register."""
+    parcel = get_parcel(session, code, deleted=True)
+    before = snapshot(parcel)
+    parcel.deleted_at = None
+    record_change(session, user, "restore", parcel, before, None)
+    _commit(session, parcel, {})
+    return parcel
+
+
+def restore_version(session: Session, code: str, version: int, expected_version: object,
+                    user: str) -> Parcel:
+    """Bring a parcel's attributes and shape back to what they were at ``version``.
+
+    The later audit records are undone newest first; the restore is itself a new version.
+    """
+    parcel = get_parcel(session, code)
+    _check_version(parcel, expected_version, {"restore_version": version})
+    later = session.scalars(
+        select(AuditRecord).where(AuditRecord.entity == "parcel", AuditRecord.code == code,
+                                  AuditRecord.version > version)
+        .order_by(AuditRecord.id.desc())).all()
+    if not later:
+        raise GeoError(N_("Version %(version)s is the current one."), field="version",
+                       version=version)
+    values: dict[str, object] = {}
+    geom = None
+    for entry in later:
+        for name, (old, _new) in entry.changes.items():
+            values[name] = old
+        geom = entry.geom_before or geom
+    before, geom_before = snapshot(parcel), geometry_json(parcel)
+    values.pop("area_m2", None)
+    values.pop("deleted_at", None)
+    extra = values.pop("extra", None)
+    buildings = values.pop("buildings", None)
+    if buildings is not None:
+        _replace_buildings(parcel, buildings)
+    for name, value in clean_record(fields_for("parcel"), values, partial=True).items():
+        if name != "code":
+            setattr(parcel, name, value)
+    if extra is not None:
+        parcel.extra = extra
+    if geom:
+        _set_geometry(parcel, parse_polygon(geom))
+    record_change(session, user, "restore_version", parcel, before, geom_before,
+                  note=f"version {version}")
+    _commit(session, parcel, {})
+    return parcel
+
+
+def _replace_buildings(parcel: Parcel, rows: list[Mapping[str, object]]) -> None:
+    """Make the parcel's buildings ``rows`` (validated), reusing the existing ones in order."""
+    fields = fields_for("building")
+    cleaned = []
+    for i, row in enumerate(rows):
+        try:
+            cleaned.append(clean_record(fields, row))
+        except FieldError as error:
+            error.params["row"] = i + 1
+            raise
+    existing = list(parcel.buildings)
+    for building, values in zip(existing, cleaned, strict=False):
+        for name, value in values.items():
+            setattr(building, name, value)
+    for building in existing[len(cleaned):]:
+        parcel.buildings.remove(building)
+    for values in cleaned[len(existing):]:
+        parcel.buildings.append(Building(**values))
+    # A building belongs to its parcel's record: changing one is a new version of the parcel.
+    parcel.updated_at = dt.datetime.now(dt.UTC)
+
+
+def set_buildings(session: Session, code: str, rows: list[Mapping[str, object]],
+                  expected_version: object, user: str) -> Parcel:
+    """Replace a parcel's factory buildings with ``rows`` (each validated by the dictionary)."""
+    parcel = get_parcel(session, code)
+    _check_version(parcel, expected_version, {"buildings": list(rows)})
+    before = snapshot(parcel)
+    _replace_buildings(parcel, rows)
+    record_change(session, user, "update", parcel, before, None)
+    _commit(session, parcel, {"buildings": list(rows)})
+    return parcel
+
+
+def _next_code(session: Session, code: str, n: int) -> tuple[str, int]:
+    while True:
+        n += 1
+        candidate = f"{code}-{n}"
+        if session.scalar(select(Parcel.id).where(Parcel.code == candidate)) is None:
+            return candidate, n
+
+
+def split_parcel(session: Session, code: str, line: object, expected_version: object,
+                 user: str) -> list[Parcel]:
+    """Cut a parcel along a drawn line; the largest piece keeps the code, others get code-2, …
+
+    Each piece keeps the parcel's attributes; every area is recomputed on the ellipsoid.
+    """
+    parcel = get_parcel(session, code)
+    _check_version(parcel, expected_version, {})
+    try:
+        data = json.loads(line) if isinstance(line, str) else line
+        cut = shape(data.get("geometry", data) if data.get("type") == "Feature" else data)
+    except (AttributeError, TypeError, ValueError, KeyError, shapely.errors.GEOSException):
+        raise GeoError(N_("The geometry is not valid GeoJSON."), field="line") from None
+    if not isinstance(cut, LineString | MultiLineString):
+        raise GeoError(N_("Draw a line across the parcel to split it."), field="line")
+    pieces = sorted((p for p in split(from_db(parcel.geom), cut).geoms if p.area > 0),
+                    key=ellipsoidal_area_m2, reverse=True)
+    if len(pieces) < 2:
+        raise GeoError(N_("The line does not cut the parcel in two: draw it right across."),
+                       field="line")
+    before, geom_before = snapshot(parcel), geometry_json(parcel)
+    _set_geometry(parcel, as_multipolygon(pieces[0]))
+    made, n = [parcel], 1
+    for piece in pieces[1:]:
+        new_code, n = _next_code(session, code, n)
+        attrs = {f.name: getattr(parcel, f.name) for f in _editable(parcel.layer)}
+        part = Parcel(code=new_code, extra=dict(parcel.extra or {}), **attrs)
+        _set_geometry(part, as_multipolygon(piece))
+        session.add(part)
+        record_change(session, user, "split", part, None, None, note=f"split from {code}")
+        made.append(part)
+    record_change(session, user, "split", parcel, before, geom_before,
+                  note="split into " + ", ".join(p.code for p in made))
+    _commit(session, parcel, {})
+    return made
+
+
+def merge_parcels(session: Session, code: str, other: str, expected_version: object,
+                  other_version: object, user: str) -> Parcel:
+    """Merge ``other`` into ``code``: one shape, ``code``'s attributes, ``other`` to the bin."""
+    parcel, absorbed = get_parcel(session, code), get_parcel(session, other)
+    if parcel.id == absorbed.id:
+        raise GeoError(N_("Choose two different parcels to merge."), field="other")
+    _check_version(parcel, expected_version, {})
+    if other_version is not None:  # a page's merge button never saw the neighbour's version
+        _check_version(absorbed, other_version, {})
+    if parcel.layer != absorbed.layer:
+        raise GeoError(N_("Only parcels of the same layer can be merged."), field="other")
+    a, b = from_db(parcel.geom), from_db(absorbed.geom)
+    merged = shapely.union(a, shapely.snap(b, a, SNAP_DEGREES))
+    if a.distance(b) > SNAP_DEGREES or len(getattr(merged, "geoms", [merged])) != 1:
+        raise GeoError(N_("Parcels %(code)s and %(other)s do not share a boundary."),
+                       field="other", code=code, other=other)
+    before, geom_before = snapshot(parcel), geometry_json(parcel)
+    other_before = snapshot(absorbed)
+    _set_geometry(parcel, as_multipolygon(merged))
+    for building in list(absorbed.buildings):
+        building.parcel = parcel
+    absorbed.deleted_at = dt.datetime.now(dt.UTC)
+    record_change(session, user, "merge", absorbed, other_before, None, note=f"merged into {code}")
+    record_change(session, user, "merge", parcel, before, geom_before, note=f"merged {other}")
+    _commit(session, parcel, {})
+    return parcel

@@ -1,0 +1,177 @@
+"""Sign-in (Flask-Login), roles on views, the public-read switch, and the login rate limit."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from geo.users import authenticate, change_password, load_by_token, role_allows, session_token
+from webmap.db import get_session
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+# Reachable without signing in even when reading needs an account.
+OPEN_ENDPOINTS = {"auth.login", "static"}
+
+
+class StaffUser(UserMixin):
+    """The signed-in member of staff, as Flask-Login sees them."""
+
+    def __init__(self, token: str, name: str, role: str) -> None:
+        self.token, self.name, self.role = token, name, role
+
+    def get_id(self) -> str:
+        """Return the session token: it lapses when the password changes."""
+        return self.token
+
+    def can(self, role: str) -> bool:
+        """Return True when this user's role is at least ``role``."""
+        return role_allows(self.role, role)
+
+
+@login_manager.user_loader
+def _load(token: str) -> StaffUser | None:
+    user = load_by_token(get_session(), token)
+    return StaffUser(token, user.name, user.role) if user else None
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if _wants_json() or request.method != "GET":
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def role_required(role: str):
+    """Let the view run only for a signed-in user whose role is at least ``role``."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorate
+
+
+editor_required = role_required("editor")
+admin_required = role_required("admin")
+
+
+class LoginForm(FlaskForm):
+    """Name and password."""
+
+    name = StringField("Account name", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    """The current password and a new one."""
+
+    old_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return url_for("pages.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with name and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(get_session(), form.name.data, form.password.data)
+        if user is not None:
+            login_user(StaffUser(session_token(user), user.name, user.role))
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("Wrong account name or password, or the account is disabled."))
+        return render_template("login.html", form=form), 401
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    logout_user()
+    return redirect(url_for("pages.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        change_password(get_session(), current_user.name, form.old_password.data,
+                        form.new_password.data)
+        logout_user()  # the old session token lapsed with the password: sign in again
+        flash(_("Password changed: sign in with the new one."))
+        return redirect(url_for("auth.login"))
+    return render_template("password.html", form=form)
+
+
+def _login_name() -> str:
+    return "name:" + (request.form.get("name") or "").strip().lower()
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Login, the read gate and the sign-in rate limit to ``app``."""
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+    limiter = Limiter(get_remote_address, app=app,
+                      storage_uri=app.config["RATELIMIT_STORAGE_URI"])
+    limit = app.config["LOGIN_RATE_LIMIT"]
+    failed = {"methods": ["POST"], "deduct_when": lambda response: response.status_code == 401}
+    view = limiter.limit(limit, **failed)(app.view_functions["auth.login"])
+    app.view_functions["auth.login"] = limiter.limit(limit, key_func=_login_name, **failed)(view)
+    app.extensions["landmatch.limiter"] = limiter
+
+    @app.before_request
+    def read_gate():
+        if current_app.config["PUBLIC_READ"] or request.endpoint in OPEN_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    app.jinja_env.globals["current_user"] = current_user
