@@ -58,6 +58,12 @@ def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str,
             if before.get(k) != after.get(k)}
 
 
+def acting_user(session: Session) -> str:
+    """Return who makes this session's changes: the web layer names the signed-in account
+    (``session.info["user"]``); the command line acts as ``SYSTEM``."""
+    return session.info.get("user", SYSTEM)
+
+
 def record(
     session: Session, *, user: str, action: str, entity: str, code: str,
     changes: Mapping[str, list] | None = None, version: int | None = None,

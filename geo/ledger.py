@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from geo.audit import acting_user, record
 from geo.categories import Alert, Rules, assess
 from geo.errors import N_, FieldError, GeoError
 from geo.fields import CATEGORIES, clean_record, fields_for, get_field
@@ -26,9 +27,12 @@ def set_plan(session: Session, code: str, values: Mapping[str, object]) -> Proje
     cleaned = clean_record(fields_for("plan"), values, partial=True)
     project = get_project(session, code)
     plan = project.plan or ProjectPlan()
+    changes = {n: [getattr(plan, n), v] for n, v in cleaned.items() if getattr(plan, n) != v}
     for name, value in cleaned.items():
         setattr(plan, name, value)
     project.plan = plan
+    record(session, user=acting_user(session), action="update", entity="plan", code=code,
+           changes=changes)
     session.commit()
     return plan
 
@@ -41,6 +45,10 @@ def set_annual_plan(session: Session, code: str, values: Mapping[str, object]) -
     if row is None:
         row = AnnualPlan(year=cleaned["year"])
         project.annual_plans.append(row)
+    record(session, user=acting_user(session), action="update", entity="annual_plan",
+           code=code, note=str(cleaned["year"]),
+           changes={"planned_investment": [row.planned_investment,
+                                           cleaned["planned_investment"]]})
     row.planned_investment = cleaned["planned_investment"]
     session.commit()
     return row
@@ -55,6 +63,8 @@ def add_progress(session: Session, code: str, values: Mapping[str, object],
     project = get_project(session, code)
     entry = ProgressEntry(**cleaned)
     project.progress.append(entry)
+    record(session, user=acting_user(session), action="create", entity="progress", code=code,
+           changes={n: [None, v] for n, v in cleaned.items() if v is not None})
     session.commit()
     return entry
 

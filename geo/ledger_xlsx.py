@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import BinaryIO
 
 from openpyxl import load_workbook
@@ -17,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.audit import acting_user, record
 from geo.errors import N_, FieldError, GeoError
 from geo.fields import CATEGORY_FIELD, Field, fields_for, get_field
 from geo.lifecycle import STAGE_ORDER, advance
@@ -201,6 +203,12 @@ def _import_rows(session: Session, ws, today: dt.date) -> ImportResult:
     return result
 
 
+def _file_name(source: str | BinaryIO) -> str:
+    """Return the sheet's file name as the audit record's code (which holds 40 characters)."""
+    name = getattr(source, "filename", None) or getattr(source, "name", None) or source
+    return PurePath(str(name)).name[:40]
+
+
 def import_ledger(session: Session, source: str | BinaryIO, dry_run: bool = False,
                   today: dt.date | None = None) -> ImportResult:
     """Import the ledger sheet ``source`` (path or file); write every row or none.
@@ -222,6 +230,10 @@ def import_ledger(session: Session, source: str | BinaryIO, dry_run: bool = Fals
     if result.problems or dry_run:
         session.rollback()
     else:
+        record(session, user=acting_user(session), action="import", entity="ledger",
+               code=_file_name(source),
+               note=f"{result.rows} rows: {result.created} new projects, {result.updated} "
+                    f"updated, {result.progress} progress entries")
         session.commit()
         result.written = True
     return result

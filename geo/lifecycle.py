@@ -21,6 +21,7 @@ from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.audit import acting_user, record
 from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.fields import STAGES, clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
@@ -122,6 +123,9 @@ def _record(session: Session, project: Project, cleaned: dict, kind: str,
                             to_stage=cleaned["to_stage"], kind=kind, by=cleaned["by"],
                             note=cleaned["note"])
     project.transitions.append(transition)
+    record(session, user=acting_user(session), action="advance" if kind == "forward" else
+           "put_back", entity="project", code=project.code,
+           changes={"stage": [project.stage, cleaned["to_stage"]]}, note=cleaned["note"])
     project.stage = cleaned["to_stage"]
     if commit:
         session.commit()

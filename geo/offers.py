@@ -9,6 +9,7 @@ from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from geo.audit import acting_user, record
 from geo.errors import N_, GeoError, NotFound
 from geo.fields import OFFER_FIELDS, clean_record
 from geo.geometry import as_multipolygon, from_db, to_db
@@ -65,6 +66,8 @@ def save_offers(session: Session, project_code: str, offers: Iterable[tuple[str,
             known.add(parcel.id)
             made.append(Offer(project=project, parcel=parcel, offered_on=today,
                               status="offered", score=score))
+            record(session, user=acting_user(session), action="offer", entity="project",
+                   code=project.code, changes={"offer": [None, parcel.code]})
     session.add_all(made)
     session.commit()
     return made
@@ -77,8 +80,15 @@ def update_offer(session: Session, offer_id: int, values: dict) -> Offer:
         raise NotFound(N_("No offer %(value)s."), field="offer", value=offer_id)
     cleaned = clean_record(OFFER_FIELDS, {k: values.get(k) for k in ("status", "feedback")},
                            partial=True)
-    offer.status = str(cleaned.get("status") or offer.status)
-    offer.feedback = cleaned.get("feedback")  # type: ignore[assignment]
+    status = str(cleaned.get("status") or offer.status)
+    feedback = cleaned.get("feedback")
+    record(session, user=acting_user(session), action="update", entity="offer",
+           code=offer.parcel.code, note=f"→ {offer.project.code}",
+           changes={n: [old, new] for n, old, new in (("status", offer.status, status),
+                                                      ("feedback", offer.feedback, feedback))
+                    if old != new})
+    offer.status = status
+    offer.feedback = feedback  # type: ignore[assignment]
     session.commit()
     return offer
 
@@ -108,6 +118,13 @@ def land_project(session: Session, project_code: str, parcel_code: str,
         raise GeoError(N_("%(field)s %(value)s is already taken."), field="parcel",
                        value=taken[0])
     site = unary_union([from_db(p.geom) for p in parcels])
+    user = acting_user(session)
+    record(session, user=user, action="land", entity="project", code=project.code,
+           changes={"stage": [project.stage, "landed"],
+                    "parcel": [None, ",".join(p.code for p in parcels)]})
+    for parcel in parcels:
+        record(session, user=user, action="update", entity="parcel", code=parcel.code,
+               changes={"status": [parcel.status, "reserved"]}, note=f"→ {project.code}")
     project.stage = "landed"
     project.parcel = max(parcels, key=lambda p: p.area_m2)
     project.site = to_db(as_multipolygon(site))

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from shapely.geometry import box
 from werkzeug.serving import make_server
 
@@ -122,9 +123,16 @@ def _click_parcel(page, map_id, code):
         }""",
         [map_id, code],
     )
-    page.mouse.click(*point)
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=10000)
+    # A loaded machine may still be painting the canvas: click again, as a person would.
+    for attempt in range(3):
+        page.mouse.click(*point)
+        try:
+            popup.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     return popup
 
 

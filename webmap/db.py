@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from geo.db import make_engine, make_sessionmaker
@@ -20,6 +21,9 @@ def get_session() -> Session:
     """Return the current request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["landmatch.sessions"]()
+        # Every audit record written through this session names the signed-in account.
+        if current_user and current_user.is_authenticated:
+            g.db_session.info["user"] = current_user.name
     return g.db_session
 
 

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
 from geo.categories import load_rules
 from geo.dashboard import dashboard as dashboard_figures
@@ -76,7 +77,7 @@ def labels():
 
     return {"label": label, "choice": choice, "report_word": lambda k: word(k, language),
             "STAGES": STAGES, "CATEGORIES": CATEGORIES, "CHAINS": CHAINS,
-            "fields_for": fields_for}
+            "fields_for": fields_for, "get_field": get_field}
 
 
 @bp.get("/projects")
@@ -117,6 +118,11 @@ def project(code: str):
     return _project_page(code)
 
 
+def _signed(values: dict) -> dict:
+    """Return a transition's values made by the signed-in account, whatever the form said."""
+    return {**values, "by": current_user.name}
+
+
 def _write(code: str, action):
     try:
         action()
@@ -144,7 +150,7 @@ def update_plan(code: str):
 @editor_required
 def advance_stage(code: str):
     """Move a project on to its next stage."""
-    form = request.form.to_dict()
+    form = _signed(request.form.to_dict())
     parcels = [c.strip() for c in form.pop("parcels", "").replace("，", ",").split(",")
                if c.strip()]
     return _write(code, lambda: advance(get_session(), code, form, parcels=parcels))
@@ -154,7 +160,7 @@ def advance_stage(code: str):
 @editor_required
 def put_back_stage(code: str):
     """Put a project back one stage, with the reason."""
-    return _write(code, lambda: put_back(get_session(), code, request.form.to_dict()))
+    return _write(code, lambda: put_back(get_session(), code, _signed(request.form.to_dict())))
 
 
 @bp.get("/dashboard")

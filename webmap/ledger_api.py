@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask_login import current_user
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
@@ -78,7 +79,7 @@ def transitions(code: str):
 @editor_required
 def add_transition(code: str):
     """Move a project on one stage, or put it back one with ``"kind": "back"``."""
-    body = _body()
+    body = {**_body(), "by": current_user.name}  # who moved it is who is signed in
     if body.pop("kind", "forward") == "back":
         made = put_back(get_session(), code, body)
     else:

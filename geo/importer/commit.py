@@ -8,6 +8,8 @@ from shapely.geometry import mapping as geojson_mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.audit import acting_user
+from geo.audit import record as audit_record
 from geo.errors import N_, GeoError
 from geo.features import get_layer, properties
 from geo.geometry import from_db, to_db
@@ -34,17 +36,25 @@ def write_records(session: Session, records: list[Record], run: ImportRun,
         session.add(run)
         session.flush()
         existing = _existing(session, [str(r.values["code"]) for r in records])
+        user = acting_user(session)
         created = updated = 0
         for i, record in enumerate(records, start=1):
             parcel = existing.get(str(record.values["code"]))
+            before: dict = {}
             if parcel is None:
                 parcel = Parcel(extra={})
                 session.add(parcel)
                 created += 1
             else:
+                kept = snapshot(parcel)
+                before = kept["properties"]
                 session.add(ParcelVersion(parcel_id=parcel.id, version=parcel.version,
-                                          data=snapshot(parcel), import_id=run.id))
+                                          data=kept, import_id=run.id))
                 updated += 1
+            audit_record(session, user=user, action="import", entity="parcel",
+                         code=str(record.values["code"]), note=f"{run.filename} (#{run.id})",
+                         changes={n: [before.get(n), v] for n, v in record.values.items()
+                                  if before.get(n) != v})
             for name, value in record.values.items():
                 setattr(parcel, name, value)
             parcel.extra = {**(parcel.extra or {}), **record.extra}
