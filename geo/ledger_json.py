@@ -10,13 +10,11 @@ from shapely.geometry import mapping
 from geo.categories import Alert
 from geo.features import PROJECTS as PROJECT_LAYER
 from geo.features import properties
-from geo.fields import CATEGORY_FIELD, Field, fields_for
+from geo.fields import CATEGORY_FIELD, fields_for
 from geo.geometry import from_db
 from geo.ledger import Row
 from geo.models import Parcel
-
-_TYPES = {"text": "string", "number": "number", "integer": "integer", "date": "string",
-          "choice": "string", "json": "object"}
+from geo.schema import field_schema, object_schema
 
 
 def _value(value: object) -> object:
@@ -56,36 +54,10 @@ def project_feature(row: Row) -> dict:
             "geometry": mapping(site) if site is not None else None, "properties": props}
 
 
-def field_schema(f: Field) -> dict:
-    """Return the JSON Schema of one dictionary field.
-
-    >>> field_schema(fields_for("progress")[2])["maximum"]
-    100
-    """
-    schema: dict = {"type": _TYPES[f.kind], "title": f.zh, "description": f.en}
-    if f.kind == "date":
-        schema["format"] = "date"
-    if f.choices:
-        schema["enum"] = [c.value for c in f.choices]
-    if f.min is not None:
-        schema["minimum"] = f.min
-    if f.max is not None:
-        schema["maximum"] = f.max
-    if f.max_length:
-        schema["maxLength"] = f.max_length
-    if f.unit:
-        schema["x-unit"] = f.unit
-    if f.computed:
-        schema["readOnly"] = True
-    return schema
-
-
 def entity_schema(entity: str, writable: bool = False) -> dict:
     """Return the JSON Schema of an object of ``entity`` (progress, transition, plan, …);
     with ``writable`` the request body (computed fields left out)."""
-    fields = [f for f in fields_for(entity) if not (writable and f.computed)]
-    return {"type": "object", "properties": {f.name: field_schema(f) for f in fields},
-            "required": [f.name for f in fields if f.required]}
+    return object_schema(f for f in fields_for(entity) if not (writable and f.computed))
 
 
 def schemas() -> dict[str, dict]:

@@ -27,3 +27,18 @@ def test_docs_page_uses_only_local_assets(client):
     page = client.get("/api/docs").get_data(as_text=True)
     assert "swagger-ui-bundle.js" in page and "/api/openapi.json" in page
     assert "http://" not in page.replace("http://localhost", "") and "https://" not in page
+
+
+def test_matching_and_ledger_endpoints_are_documented(client):
+    document = client.get("/api/openapi.json").get_json()
+    paths = document["paths"]
+    assert paths["/api/match"]["post"]["requestBody"]
+    assert "/api/match/explain/{code}" in paths
+    for path in ("/api/ledger", "/api/projects/{code}", "/api/projects/{code}/progress",
+                 "/api/projects/{code}/transitions", "/api/projects/{code}/plan",
+                 "/api/projects/{code}/annual-plans"):
+        assert path in paths, path
+    schemas = document["components"]["schemas"]
+    # the request bodies come from the data dictionary
+    assert "reporter" in schemas["NewProgressEntry"]["properties"]
+    assert "total_investment" in schemas["MatchNeeds"]["properties"]

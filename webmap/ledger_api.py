@@ -23,6 +23,10 @@ from geo.lifecycle import advance, get_project, put_back
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.ledger import rules, today
+from webmap.openapi import register_schema
+
+for _name, _schema in schemas().items():
+    register_schema(_name, _schema)
 
 bp = Blueprint("ledger_api", __name__, url_prefix="/api")
 
@@ -36,7 +40,21 @@ def _body() -> dict:
 
 @bp.get("/ledger")
 def ledger():
-    """Show the ledger lines (filtered, sorted) with their categories, alerts and totals."""
+    """Show the ledger lines (filtered, sorted) with their categories, alerts and totals.
+    ---
+    get:
+      tags: [Ledger]
+      summary: The ledger table
+      parameters:
+      - {name: stage, in: query, schema: {type: string}}
+      - {name: category, in: query, schema: {type: string}}
+      - {name: sort, in: query, schema: {type: string}}
+      responses:
+        200:
+          description: "Projects with category, latest figures and alerts; totals"
+          content:
+            application/json: {schema: {type: object}}
+    """
     table = ledger_table(get_session(), request.args, today(), rules())
     lines = [{**record_json("project", r.project), "category": r.category, "stage": r.stage,
               "completed_investment": r.completed_investment, "percent_done": r.percent_done,
@@ -48,14 +66,50 @@ def ledger():
 
 @bp.get("/projects/<code>")
 def project(code: str):
-    """Show one project and its ledger as a GeoJSON Feature (the site is the geometry)."""
+    """Show one project and its ledger as a GeoJSON Feature (the site is the geometry).
+    ---
+    get:
+      tags: [Ledger]
+      summary: One project
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: "A GeoJSON Feature (properties: Project, plan, alerts)"
+          content:
+            application/json: {schema: {type: object}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     feature = project_feature(project_row(get_session(), code, today(), rules()))
     return feature, 200, {"Content-Type": "application/geo+json"}
 
 
 @bp.get("/projects/<code>/progress")
 def progress(code: str):
-    """Show a project's progress entries, oldest first."""
+    """Show a project's progress entries, oldest first.
+    ---
+    get:
+      tags: [Ledger]
+      summary: Progress entries
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: OK
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  progress: {type: array, items: {$ref: '#/components/schemas/ProgressEntry'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     entries = get_project(get_session(), code).progress
     return jsonify({"progress": [record_json("progress", e) for e in entries]})
 
@@ -63,14 +117,58 @@ def progress(code: str):
 @bp.post("/projects/<code>/progress")
 @editor_required
 def add_progress_entry(code: str):
-    """Add a progress entry to a project."""
+    """Add a progress entry to a project.
+    ---
+    post:
+      tags: [Ledger]
+      summary: Add a progress entry
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/NewProgressEntry'}}
+      responses:
+        201:
+          description: The entry
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/ProgressEntry'}}
+        400:
+          description: A value is refused; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     entry = add_progress(get_session(), code, _body())
     return jsonify(record_json("progress", entry)), 201
 
 
 @bp.get("/projects/<code>/transitions")
 def transitions(code: str):
-    """Show a project's stage transitions, oldest first."""
+    """Show a project's stage transitions, oldest first.
+    ---
+    get:
+      tags: [Ledger]
+      summary: Stage transitions
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: OK
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  transitions: {type: array, items: {$ref: '#/components/schemas/Transition'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     done = get_project(get_session(), code).transitions
     return jsonify({"transitions": [record_json("transition", t) for t in done]})
 
@@ -78,7 +176,31 @@ def transitions(code: str):
 @bp.post("/projects/<code>/transitions")
 @editor_required
 def add_transition(code: str):
-    """Move a project on one stage, or put it back one with ``"kind": "back"``."""
+    """Move a project on one stage, or put it back one with ``"kind": "back"``.
+    ---
+    post:
+      tags: [Ledger]
+      summary: Move on or put back one stage
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/NewTransition'}}
+      responses:
+        201:
+          description: "The transition (made by the signed-in account)"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Transition'}}
+        400:
+          description: A value is refused; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     body = {**_body(), "by": current_user.name}  # who moved it is who is signed in
     if body.pop("kind", "forward") == "back":
         made = put_back(get_session(), code, body)
@@ -96,7 +218,31 @@ def add_transition(code: str):
 @bp.post("/projects/<code>/plan")
 @editor_required
 def update_plan(code: str):
-    """Change the planned nodes given in the body (the others stay)."""
+    """Change the planned nodes given in the body (the others stay).
+    ---
+    post:
+      tags: [Ledger]
+      summary: Set planned nodes
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/Plan'}}
+      responses:
+        200:
+          description: The plan
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Plan'}}
+        400:
+          description: A value is refused; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     plan = set_plan(get_session(), code, _body())
     return jsonify(record_json("plan", plan))
 
@@ -104,13 +250,47 @@ def update_plan(code: str):
 @bp.post("/projects/<code>/annual-plans")
 @editor_required
 def update_annual_plan(code: str):
-    """Set the investment a project plans for one year."""
+    """Set the investment a project plans for one year.
+    ---
+    post:
+      tags: [Ledger]
+      summary: Set a year's planned investment
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/AnnualPlan'}}
+      responses:
+        200:
+          description: The annual plan
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/AnnualPlan'}}
+        400:
+          description: A value is refused; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     return jsonify(record_json("annual_plan", set_annual_plan(get_session(), code, _body())))
 
 
 @bp.get("/idle")
 def idle():
-    """Show the idle parcels' disposal follow-up: 令53 dates and alerts."""
+    """Show the idle parcels' disposal follow-up: 令53 dates and alerts.
+    ---
+    get:
+      tags: [Ledger]
+      summary: "Idle-land follow-up"
+      responses:
+        200:
+          description: OK
+          content:
+            application/json: {schema: {type: object}}
+    """
     lines = idle_ledger(get_session(), today())
     return jsonify({"parcels": [
         {**{f.name: _json(getattr(line.parcel, f.name)) for f in fields_for("parcel", "idle")},
@@ -124,11 +304,31 @@ def _json(value):
 
 @bp.get("/dashboard")
 def dashboard():
-    """Show the dashboard's figures as JSON."""
+    """Show the dashboard's figures as JSON.
+    ---
+    get:
+      tags: [Ledger]
+      summary: Dashboard figures
+      responses:
+        200:
+          description: OK
+          content:
+            application/json: {schema: {type: object}}
+    """
     return jsonify(dashboard_figures(get_session(), today(), rules()))
 
 
 @bp.get("/ledger/schemas")
 def ledger_schemas():
-    """Show the JSON Schemas of the ledger's objects, derived from the data dictionary."""
+    """Show the JSON Schemas of the ledger's objects, derived from the data dictionary.
+    ---
+    get:
+      tags: [Ledger]
+      summary: Ledger schemas
+      responses:
+        200:
+          description: OK
+          content:
+            application/json: {schema: {type: object}}
+    """
     return jsonify(schemas())

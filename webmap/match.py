@@ -18,7 +18,13 @@ from geo.sheet import parcel_sheet
 from webmap.db import get_session
 from webmap.i18n import lang
 from webmap.mapview import build_map
+from webmap.match_schema import OPENAPI_PATHS, openapi_components
 from webmap.matchmap import MatchHook, inset_map
+from webmap.openapi import register_paths, register_schema
+
+register_paths(OPENAPI_PATHS)
+for _name, _schema in openapi_components().items():
+    register_schema(_name, _schema)
 
 bp = Blueprint("match", __name__)
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from geo.fields import NEEDS_FIELDS, UNITS, Field
+from geo.fields import NEEDS_FIELDS, Field
+from geo.schema import field_schema
 
-_TYPES = {"number": "number", "integer": "integer", "text": "string", "date": "string",
-          "choice": "string"}
 _LISTS = ("towns", "parks", "layers")
 
 
 def _property(f: Field) -> dict:
-    schema: dict = {"type": _TYPES.get(f.kind, "string"), "title": f.en,
-                    "description": f"{f.zh}" + (f" ({UNITS[f.unit][1]})" if f.unit else "")}
-    if f.min is not None:
-        schema["minimum"] = f.min
-    if f.max is not None:
-        schema["maximum"] = f.max
-    if f.choices:
-        schema["enum"] = [c.value for c in f.choices]
+    schema = field_schema(f)
     if f.name in _LISTS:
         schema = {"oneOf": [{"type": "array", "items": {"type": "string"}},
                             {"type": "string", "description": "comma-separated"}],
@@ -51,7 +43,7 @@ CHECK_SCHEMA = {
         "passed": {"type": "boolean"},
         "value": {},
         "threshold": {"description": "a number, a [min, max] range, a list or null"},
-        "unit": {"type": ["string", "null"]},
+        "unit": {"type": "string", "nullable": True},
         "source": {"type": "string"},
         "message": {"type": "string"},
         "confirmed": {"type": "boolean", "description": "false when the rule is not confirmed"},
@@ -107,7 +99,21 @@ OPENAPI_PATHS = {
                 "400": {"description": "Bad needs: error.field names the field"},
             },
         }
-    }
+    },
+    "/api/match/explain/{code}": {
+        "post": {
+            "summary": "Every check of one parcel against the needs (why not)",
+            "parameters": [{"name": "code", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchNeeds"}}}},
+            "responses": {
+                "200": {"description": "The parcel's checks, passed or failed"},
+                "400": {"description": "Bad needs: error.field names the field"},
+                "404": {"description": "No such parcel"},
+            },
+        }
+    },
 }
 
 

@@ -19,11 +19,17 @@ from geo.schema import object_schema
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 DOCUMENTED = ("/api/", "/ogc", "/export/")
 _SCHEMAS: dict[str, Callable[[], dict]] = {}
+_PATHS: dict[str, dict] = {}
 
 
 def register_schema(name: str, schema: dict | Callable[[], dict]) -> None:
     """Add a component schema, referred to as ``#/components/schemas/<name>``."""
     _SCHEMAS[name] = schema if callable(schema) else (lambda: schema)
+
+
+def register_paths(paths: dict[str, dict]) -> None:
+    """Add paths written as OpenAPI objects ({path: {method: operation}}) to the document."""
+    _PATHS.update(paths)
 
 
 def _feature(properties: str) -> dict:
@@ -73,7 +79,10 @@ def build_spec() -> dict:
             continue
         seen.add(rule.endpoint)
         spec.path(view=view, app=app)
-    return spec.to_dict()
+    document = spec.to_dict()
+    # Flask's apispec plugin reads only views' docstrings; these paths come ready-made.
+    document["paths"].update(_PATHS)
+    return document
 
 
 @bp.get("/openapi.json")
