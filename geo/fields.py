@@ -1,171 +1,21 @@
 """The data dictionary: every field of parcels, buildings and projects, defined once.
 
 Forms, popups, import, export, the API schema and validation all read these definitions;
-nothing else may keep its own list of fields.
+nothing else may keep its own list of fields. What a field is (``Field``) and how records are
+checked live in geo/field_types.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from geo.field_types import UNITS, Choice, Field, alias_index, choices_of, clean_record
 
-from geo.errors import N_, FieldError
-
-# Units as the bureau writes them: (zh, en).
-UNITS: dict[str, tuple[str, str]] = {
-    "m2": ("平方米", "m²"),
-    "mu": ("亩", "mu"),
-    "ha": ("公顷", "ha"),
-    "percent": ("%", "%"),
-    "wan_yuan": ("万元", "10k CNY"),
-    "wan_yuan_per_mu": ("万元/亩", "10k CNY/mu"),
-    "m": ("米", "m"),
-    "t": ("吨", "t"),
-    "t_per_year": ("吨/年", "t/yr"),
-    "t_per_day": ("吨/日", "t/day"),
-    "kva": ("千伏安", "kVA"),
-    "km": ("公里", "km"),
-}
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One allowed value of a choice field, with its labels."""
-
-    value: str
-    zh: str
-    en: str
-
-
-@dataclass(frozen=True)
-class Field:
-    """One attribute: its name, labels, unit, type, validation and import aliases."""
-
-    name: str
-    zh: str
-    en: str
-    kind: str  # text | number | integer | date | choice | json
-    unit: str | None = None
-    required: bool = False
-    min: float | None = None
-    max: float | None = None
-    max_length: int | None = None
-    choices: tuple[Choice, ...] = ()
-    aliases: tuple[str, ...] = ()
-    layers: frozenset[str] = frozenset({"idle", "stock"})
-    computed: bool = False  # derived from other data, never typed in
-
-    @property
-    def dbf_name(self) -> str:
-        """Return the short column name for a Shapefile (≤ 10 ASCII bytes): the DBF alias."""
-        for alias in self.aliases:
-            if alias.isascii() and alias.isupper() and len(alias) <= 10:
-                return alias
-        return self.name[:10].upper()
-
-    def label(self, lang: str = "zh") -> str:
-        """Return the label in ``lang`` ("zh" or "en")."""
-        return self.en if lang == "en" else self.zh
-
-    def unit_label(self, lang: str = "zh") -> str:
-        """Return the unit as shown to a user, or an empty string."""
-        if not self.unit:
-            return ""
-        zh, en = UNITS[self.unit]
-        return en if lang == "en" else zh
-
-    def choice_label(self, value: str | None, lang: str = "zh") -> str | None:
-        """Return the label of a choice value (the value itself when unknown)."""
-        for choice in self.choices:
-            if choice.value == value:
-                return choice.en if lang == "en" else choice.zh
-        return value
-
-    def clean(self, raw: object) -> object:
-        """Return ``raw`` converted to this field's type, or raise FieldError."""
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if self.required:
-                raise FieldError(self.name, N_("%(field)s is required."))
-            return None
-        if self.kind == "text":
-            value = str(raw).strip()
-            if self.max_length and len(value) > self.max_length:
-                raise FieldError(
-                    self.name,
-                    N_("%(field)s is longer than %(max)s characters."),
-                    max=self.max_length,
-                )
-            return value
-        if self.kind in ("number", "integer"):
-            return self._clean_number(raw)
-        if self.kind == "date":
-            return _clean_date(self, raw)
-        if self.kind == "choice":
-            value = str(raw).strip()
-            for choice in self.choices:
-                if value in (choice.value, choice.zh, choice.en):
-                    return choice.value
-            raise FieldError(
-                self.name,
-                N_("%(field)s must be one of: %(choices)s."),
-                choices="、".join(c.zh for c in self.choices),
-            )
-        return raw
-
-    def _clean_number(self, raw: object) -> float | int:
-        try:
-            if isinstance(raw, bool):
-                raise ValueError
-            value = float(str(raw).strip().rstrip("%")) if isinstance(raw, str) else float(raw)
-        except (TypeError, ValueError):
-            raise FieldError(self.name, N_("%(field)s must be a number.")) from None
-        if not math.isfinite(value):
-            raise FieldError(self.name, N_("%(field)s must be a number."))
-        if self.kind == "integer":
-            if value != int(value):
-                raise FieldError(self.name, N_("%(field)s must be a whole number."))
-            value = int(value)
-        if (self.min is not None and value < self.min) or (
-            self.max is not None and value > self.max
-        ):
-            raise FieldError(
-                self.name,
-                N_("%(field)s must be between %(min)s and %(max)s."),
-                min=_fmt(self.min),
-                max=_fmt(self.max),
-            )
-        return value
-
-
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
-
-
-def _clean_date(f: Field, raw: object) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise FieldError(f.name, N_("%(field)s must be a date like 2024-05-31.")) from None
-
-
-def _choices(*triples: tuple[str, str, str]) -> tuple[Choice, ...]:
-    return tuple(Choice(*t) for t in triples)
-
-
-LAYERS = _choices(
+LAYERS = choices_of(
     ("idle", "闲置工业用地", "Idle industrial land"),
     ("stock", "存量建设用地", "Stock construction land"),
     ("sites", "项目用地", "Project sites"),
 )
 
-PARCEL_STATUSES = _choices(
+PARCEL_STATUSES = choices_of(
     ("available", "可供地", "Available"),
     ("underused", "低效利用", "Under-used"),
     ("reserved", "已意向", "Reserved"),
@@ -175,7 +25,7 @@ PARCEL_STATUSES = _choices(
     ("disposed", "已处置", "Disposed"),
 )
 
-STAGES = _choices(
+STAGES = choices_of(
     ("pipeline", "储备", "Pipeline"),
     ("signed", "签约", "Signed"),
     ("landed", "落地", "Land secured"),
@@ -184,7 +34,7 @@ STAGES = _choices(
     ("producing", "投产", "In production"),
 )
 
-CHAINS = _choices(
+CHAINS = choices_of(
     ("culture_tourism", "文化旅游", "Culture and tourism"),
     ("equipment", "装备制造", "Equipment manufacturing"),
     ("new_materials", "新材料", "New materials"),
@@ -200,10 +50,10 @@ CHAINS = _choices(
 
 IDLE = frozenset({"idle"})
 
-YES_NO = _choices(("yes", "是", "Yes"), ("no", "否", "No"))
+YES_NO = choices_of(("yes", "是", "Yes"), ("no", "否", "No"))
 
 # The class set of data/landuse_codes.csv that matching compares (DOMAIN.md "Land-use codes").
-LAND_CLASSES = _choices(
+LAND_CLASSES = choices_of(
     ("industrial1", "一类工业用地", "Class 1 industrial land"),
     ("industrial2", "二类工业用地", "Class 2 industrial land"),
     ("industrial3", "三类工业用地", "Class 3 industrial land"),
@@ -213,7 +63,7 @@ LAND_CLASSES = _choices(
     ("mining", "采矿用地", "Mining land"),
 )
 
-OFFER_STATUSES = _choices(
+OFFER_STATUSES = choices_of(
     ("offered", "已推介", "Offered"),
     ("visited", "已踏勘", "Site visited"),
     ("interested", "有意向", "Interested"),
@@ -236,7 +86,8 @@ PARCEL_FIELDS: tuple[Field, ...] = (
     Field("area_m2", "面积", "Area", "number", unit="m2", min=0, computed=True,
           aliases=("面积", "宗地面积", "地块面积", "MJ", "ZDMJ")),
     Field("ownership", "权属性质", "Right type", "choice",
-          choices=_choices(("state", "国有", "State-owned"), ("collective", "集体", "Collective")),
+          choices=choices_of(("state", "国有", "State-owned"),
+                             ("collective", "集体", "Collective")),
           aliases=("权属性质", "权属", "所有权性质", "QSXZ")),
     Field("holder", "权利人", "Right holder", "text", max_length=200,
           aliases=("权利人", "土地使用权人", "使用权人", "原土地使用者", "QLR")),
@@ -255,13 +106,13 @@ PARCEL_FIELDS: tuple[Field, ...] = (
     Field("investment_intensity", "投资强度", "Investment intensity", "number",
           unit="wan_yuan_per_mu", min=0, max=100000, aliases=("投资强度", "TZQD")),
     Field("idle_cause", "闲置原因", "Idle cause", "choice", layers=IDLE,
-          choices=_choices(("user", "企业原因", "The user's fault"),
+          choices=choices_of(("user", "企业原因", "The user's fault"),
                            ("government", "政府原因", "Government's fault")),
           aliases=("闲置原因", "XZYY")),
     Field("idle_since", "闲置起始日期", "Idle since", "date", layers=IDLE,
           aliases=("闲置时间", "闲置起始日期", "闲置日期", "XZSJ")),
     Field("disposal", "处置方式", "Disposal method", "choice", layers=IDLE,
-          choices=_choices(
+          choices=choices_of(
               ("fee", "征缴闲置费", "Idle-land fee"),
               ("recover", "无偿收回", "Recovery without compensation"),
               ("extend", "延长动工期限", "Start date extended"),
@@ -311,7 +162,7 @@ BUILDING_FIELDS: tuple[Field, ...] = (
     Field("crane_t", "行车吨位", "Crane capacity", "number", unit="t", min=0, max=1000,
           aliases=("行车", "行车吨位")),
     Field("idle", "闲置", "Idle", "choice",
-          choices=_choices(("yes", "是", "Yes"), ("no", "否", "No")), aliases=("是否闲置",)),
+          choices=choices_of(("yes", "是", "Yes"), ("no", "否", "No")), aliases=("是否闲置",)),
 )
 
 PROJECT_FIELDS: tuple[Field, ...] = (
@@ -442,7 +293,7 @@ PROGRESS_FIELDS: tuple[Field, ...] = (
           aliases=("填报人", "报送人")),
 )
 
-TRANSITION_KINDS = _choices(("forward", "推进", "Moved on"), ("back", "退回", "Put back"))
+TRANSITION_KINDS = choices_of(("forward", "推进", "Moved on"), ("back", "退回", "Put back"))
 
 TRANSITION_FIELDS: tuple[Field, ...] = (
     Field("date", "日期", "Date", "date", required=True, aliases=("日期",)),
@@ -455,7 +306,7 @@ TRANSITION_FIELDS: tuple[Field, ...] = (
 )
 
 # The categories the county reports on; never typed in, derived by geo/categories.py.
-CATEGORIES = _choices(
+CATEGORIES = choices_of(
     ("negotiating", "在谈", "Negotiating"),
     ("signed", "已签约", "Signed"),
     ("not_started", "未开工", "Not started"),
@@ -502,39 +353,6 @@ def fields_for(entity: str, layer: str | None = None) -> tuple[Field, ...]:
 def get_field(entity: str, name: str) -> Field:
     """Return one field by name; KeyError when the dictionary has none."""
     return _BY_NAME[entity][name]
-
-
-def clean_record(
-    fields: Iterable[Field], values: Mapping[str, object], partial: bool = False
-) -> dict[str, object]:
-    """Return ``values`` validated and converted, field by field; raise the first FieldError.
-
-    Computed fields are ignored (they are never typed in). With ``partial`` only the
-    fields present in ``values`` are checked, so an update need not repeat the rest.
-
-    >>> clean_record(fields_for("building"), {"floor_area_m2": "1200", "storeys": 1})
-    {'floor_area_m2': 1200.0, 'storeys': 1, 'span_m': None, 'clear_height_m': None, \
-'crane_t': None, 'idle': None}
-    """
-    cleaned: dict[str, object] = {}
-    for f in fields:
-        if f.computed or (partial and f.name not in values):
-            continue
-        cleaned[f.name] = f.clean(values.get(f.name))
-    return cleaned
-
-
-def alias_index(fields: Iterable[Field]) -> dict[str, str]:
-    """Return a map from every name and alias (lower-cased) to the field name, for imports.
-
-    The Shapefile column name LandMatch itself writes (``dbf_name``) is an alias too, so that
-    its own exports come back in.
-    """
-    index: dict[str, str] = {}
-    for f in fields:
-        for key in (f.name, f.zh, f.en, *f.aliases, f.dbf_name):
-            index.setdefault(key.strip().lower(), f.name)
-    return index
 
 
 __all__ = [
