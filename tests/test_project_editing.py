@@ -1,5 +1,7 @@
 """Editing a key project's own attributes: form and API, versions, audit, bin, fixed stage."""
 
+import re
+
 import pytest
 
 from geo.audit import history
@@ -174,6 +176,7 @@ def test_deleted_by_an_editor_then_restored_by_an_admin(app, client, session):
     admin = app.test_client()
     login(admin, "admin")
     assert CODE in admin.get("/admin/bin").get_data(as_text=True)
+    assert "在回收站中" in admin.get(f"/projects/{CODE}/history").get_data(as_text=True)
     response = admin.post(f"/admin/bin/projects/{CODE}/restore",
                           data={"csrf_token": csrf_token(admin)})
     assert response.status_code == 302
@@ -195,6 +198,22 @@ def test_history_page_lists_who_changed_what(client, session):
     update_project(session, CODE, {"leader": "王刚"}, 1, "wang")
     html = client.get(f"/projects/{CODE}/history").get_data(as_text=True)
     assert "wang" in html and "包联领导" in html and "孙丽华 → 王刚" in html
+    records = client.get(f"/api/projects/{CODE}/history").get_json()["history"]
+    assert [(r["user"], r["action"], r["version"], r["changes"]) for r in records] == [
+        ("wang", "update", 2, {"leader": ["孙丽华", "王刚"]})]
+
+
+@pytest.mark.parametrize("path", ["edit", "history"])
+def test_project_pages_load_nothing_from_outside(client, path):
+    login(client, "editor")
+    response = client.get(f"/projects/{CODE}/{path}")
+    assert response.status_code == 200
+    # The CSRF token is random text: it may spell "cdn" by chance, so it is left out.
+    html = re.sub(r'(name="csrf[-_]token" (?:content|value)=)"[^"]*"', r"\1",
+                  response.get_data(as_text=True))
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not re.match(r"^(https?:)?//", src), src
+    assert "cdn" not in html.lower() and "http://" not in html and "https://" not in html
 
 
 def test_markup_in_a_project_name_is_shown_as_text(client, session):

@@ -95,6 +95,7 @@ MATRIX = {
     ("project_editing.delete", "POST"): (f"/projects/{PROJECT}/delete", {"version": "1"},
                                          EDITOR),
     ("project_editing.history", "GET"): (f"/projects/{PROJECT}/history", None, READ),
+    ("edit_api.project_history", "GET"): (f"/api/projects/{PROJECT}/history", None, READ),
     ("edit_api.update_project", "PATCH"): (f"/api/projects/{PROJECT}", {"json": {
         "version": 1, "values": {"name": "x"}}}, EDITOR),
     ("ledger.import_page", "GET"): ("/ledger/import", None, EDITOR),

@@ -63,14 +63,25 @@ def delete(code: str):
     return "", 204
 
 
+def _history_json(code: str, records) -> dict:
+    return {"code": code, "history": [
+        {"at": r.at.isoformat(), "user": r.user_name, "action": r.action, "version": r.version,
+         "changes": r.changes, "geometry_before": r.geom_before, "geometry_after": r.geom_after,
+         "note": r.note} for r in records]}
+
+
 @bp.get("/parcels/<code>/history")
 def history(code: str):
     """List a parcel's changes, newest first."""
     _parcel, records = parcel_history(get_session(), code)
-    return jsonify({"code": code, "history": [
-        {"at": r.at.isoformat(), "user": r.user_name, "action": r.action, "version": r.version,
-         "changes": r.changes, "geometry_before": r.geom_before, "geometry_after": r.geom_after,
-         "note": r.note} for r in records]})
+    return jsonify(_history_json(code, records))
+
+
+@bp.get("/projects/<code>/history")
+def project_history(code: str):
+    """List a project's changes (attributes, stage, bin), newest first."""
+    _project, records = project_editing.project_history(get_session(), code)
+    return jsonify(_history_json(code, records))
 
 
 @bp.patch("/projects/<code>")
