@@ -2,6 +2,8 @@
 
 Every function takes the version the user saw and refuses (Conflict, HTTP 409) when the
 stored record is newer, so two members of staff never silently overwrite each other.
+The version check, the audited commit and the bin are shared with projects
+(geo/project_editing.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from geo.audit import geometry_json, history, record_change, snapshot
 from geo.errors import N_, Conflict, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
-from geo.models import AuditRecord, Building, Parcel
+from geo.models import AuditRecord, Building, Parcel, Project
 
 # Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
 SNAP_DEGREES = 1e-7
@@ -74,24 +76,45 @@ def parse_polygon(raw: object):
     return as_multipolygon(geom)
 
 
-def _check_version(parcel: Parcel, expected: object, submitted: Mapping) -> None:
+def check_version(record: Parcel | Project, expected: object, submitted: Mapping) -> None:
+    """Raise Conflict (409, with both versions) unless ``expected`` is the stored version."""
     version = parse_version(expected)
-    if version != parcel.version:
-        raise Conflict(STALE, current={**snapshot(parcel), "version": parcel.version},
-                       submitted=dict(submitted), current_version=parcel.version,
+    if version != record.version:
+        raise Conflict(STALE, current={**snapshot(record), "version": record.version},
+                       submitted=dict(submitted), current_version=record.version,
                        expected=version)
 
 
-def _commit(session: Session, parcel: Parcel, submitted: Mapping) -> None:
+def commit_change(session: Session, record: Parcel | Project, submitted: Mapping) -> None:
+    """Commit a change (and its audit record); Conflict when someone saved in between."""
     try:
         session.commit()
     except StaleDataError:
         # Saved by someone else between our read and our write.
         session.rollback()
-        fresh = session.scalar(select(Parcel).where(Parcel.code == parcel.code))
+        model = type(record)
+        fresh = session.scalar(select(model).where(model.code == record.code))
         raise Conflict(STALE, current={**snapshot(fresh), "version": fresh.version},
                        submitted=dict(submitted), current_version=fresh.version,
                        expected="?") from None
+
+
+def soft_delete(session: Session, record: Parcel | Project, expected_version: object,
+                user: str) -> None:
+    """Move ``record`` to the bin (``deleted_at``): hidden from every read, kept whole."""
+    check_version(record, expected_version, {})
+    before = snapshot(record)
+    record.deleted_at = dt.datetime.now(dt.UTC)
+    record_change(session, user, "delete", record, before, None)
+    commit_change(session, record, {})
+
+
+def restore_from_bin(session: Session, record: Parcel | Project, user: str) -> None:
+    """Take ``record`` out of the bin, back into the register."""
+    before = snapshot(record)
+    record.deleted_at = None
+    record_change(session, user, "restore", record, before, None)
+    commit_change(session, record, {})
 
 
 def _set_geometry(parcel: Parcel, geom) -> None:
@@ -122,7 +145,7 @@ def update_parcel(session: Session, code: str, values: Mapping[str, object],
                   expected_version: object, user: str, geometry: object = None) -> Parcel:
     """Change a parcel's attributes (those present in ``values``) and, if given, its shape."""
     parcel = get_parcel(session, code)
-    _check_version(parcel, expected_version, values)
+    check_version(parcel, expected_version, values)
     layer = get_field("parcel", "layer").clean(values.get("layer") or parcel.layer)
     cleaned = clean_record(_editable(layer), values, partial=True)
     before, geom_before = snapshot(parcel), geometry_json(parcel)
@@ -131,27 +154,19 @@ def update_parcel(session: Session, code: str, values: Mapping[str, object],
     if geometry:
         _set_geometry(parcel, parse_polygon(geometry))
     record_change(session, user, "update", parcel, before, geom_before)
-    _commit(session, parcel, values)
+    commit_change(session, parcel, values)
     return parcel
 
 
 def delete_parcel(session: Session, code: str, expected_version: object, user: str) -> None:
     """Move a parcel to the bin: hidden from every read, kept whole, restorable by an admin."""
-    parcel = get_parcel(session, code)
-    _check_version(parcel, expected_version, {})
-    before = snapshot(parcel)
-    parcel.deleted_at = dt.datetime.now(dt.UTC)
-    record_change(session, user, "delete", parcel, before, None)
-    _commit(session, parcel, {})
+    soft_delete(session, get_parcel(session, code), expected_version, user)
 
 
 def restore_parcel(session: Session, code: str, user: str) -> Parcel:
     """Take a parcel out of the bin, back into the register."""
     parcel = get_parcel(session, code, deleted=True)
-    before = snapshot(parcel)
-    parcel.deleted_at = None
-    record_change(session, user, "restore", parcel, before, None)
-    _commit(session, parcel, {})
+    restore_from_bin(session, parcel, user)
     return parcel
 
 
@@ -162,7 +177,7 @@ def restore_version(session: Session, code: str, version: int, expected_version:
     The later audit records are undone newest first; the restore is itself a new version.
     """
     parcel = get_parcel(session, code)
-    _check_version(parcel, expected_version, {"restore_version": version})
+    check_version(parcel, expected_version, {"restore_version": version})
     later = session.scalars(
         select(AuditRecord).where(AuditRecord.entity == "parcel", AuditRecord.code == code,
                                   AuditRecord.version > version)
@@ -192,7 +207,7 @@ def restore_version(session: Session, code: str, version: int, expected_version:
         _set_geometry(parcel, parse_polygon(geom))
     record_change(session, user, "restore_version", parcel, before, geom_before,
                   note=f"version {version}")
-    _commit(session, parcel, {})
+    commit_change(session, parcel, {})
     return parcel
 
 
@@ -222,11 +237,11 @@ def set_buildings(session: Session, code: str, rows: list[Mapping[str, object]],
                   expected_version: object, user: str) -> Parcel:
     """Replace a parcel's factory buildings with ``rows`` (each validated by the dictionary)."""
     parcel = get_parcel(session, code)
-    _check_version(parcel, expected_version, {"buildings": list(rows)})
+    check_version(parcel, expected_version, {"buildings": list(rows)})
     before = snapshot(parcel)
     _replace_buildings(parcel, rows)
     record_change(session, user, "update", parcel, before, None)
-    _commit(session, parcel, {"buildings": list(rows)})
+    commit_change(session, parcel, {"buildings": list(rows)})
     return parcel
 
 
@@ -245,7 +260,7 @@ def split_parcel(session: Session, code: str, line: object, expected_version: ob
     Each piece keeps the parcel's attributes; every area is recomputed on the ellipsoid.
     """
     parcel = get_parcel(session, code)
-    _check_version(parcel, expected_version, {})
+    check_version(parcel, expected_version, {})
     try:
         data = json.loads(line) if isinstance(line, str) else line
         cut = shape(data.get("geometry", data) if data.get("type") == "Feature" else data)
@@ -271,7 +286,7 @@ def split_parcel(session: Session, code: str, line: object, expected_version: ob
         made.append(part)
     record_change(session, user, "split", parcel, before, geom_before,
                   note="split into " + ", ".join(p.code for p in made))
-    _commit(session, parcel, {})
+    commit_change(session, parcel, {})
     return made
 
 
@@ -281,9 +296,9 @@ def merge_parcels(session: Session, code: str, other: str, expected_version: obj
     parcel, absorbed = get_parcel(session, code), get_parcel(session, other)
     if parcel.id == absorbed.id:
         raise GeoError(N_("Choose two different parcels to merge."), field="other")
-    _check_version(parcel, expected_version, {})
+    check_version(parcel, expected_version, {})
     if other_version is not None:  # a page's merge button never saw the neighbour's version
-        _check_version(absorbed, other_version, {})
+        check_version(absorbed, other_version, {})
     if parcel.layer != absorbed.layer:
         raise GeoError(N_("Only parcels of the same layer can be merged."), field="other")
     a, b = from_db(parcel.geom), from_db(absorbed.geom)
@@ -299,5 +314,5 @@ def merge_parcels(session: Session, code: str, other: str, expected_version: obj
     absorbed.deleted_at = dt.datetime.now(dt.UTC)
     record_change(session, user, "merge", absorbed, other_before, None, note=f"merged into {code}")
     record_change(session, user, "merge", parcel, before, geom_before, note=f"merged {other}")
-    _commit(session, parcel, {})
+    commit_change(session, parcel, {})
     return parcel

@@ -92,11 +92,13 @@ class Row:
 
 
 def load_projects(session: Session) -> list[Project]:
-    """Return every project with its plan, annual plans, progress and transitions loaded."""
-    return list(session.scalars(select(Project).order_by(Project.code).options(
-        selectinload(Project.plan), selectinload(Project.annual_plans),
-        selectinload(Project.parcel), selectinload(Project.progress),
-        selectinload(Project.transitions))))
+    """Return every project outside the bin with its plan, annual plans, progress and
+    transitions loaded."""
+    return list(session.scalars(
+        select(Project).where(Project.deleted_at.is_(None)).order_by(Project.code).options(
+            selectinload(Project.plan), selectinload(Project.annual_plans),
+            selectinload(Project.parcel), selectinload(Project.progress),
+            selectinload(Project.transitions))))
 
 
 def row_for(project: Project, on: dt.date, rules: Rules) -> Row:

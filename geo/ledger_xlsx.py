@@ -130,6 +130,10 @@ def _apply(session: Session, values: dict, result: ImportResult, today: dt.date)
         if name not in data and (name != "name" or "code" not in data):
             raise FieldError(name, N_("%(field)s is required."))
     project = session.scalar(select(Project).where(Project.code == data["code"]))
+    if project is not None and project.deleted_at is not None:
+        raise FieldError("code", N_("Project %(value)s is in the bin: an administrator "
+                                    "restores it before it can be imported."),
+                         value=data["code"])
     parcel_code = data.pop("parcel", None)
     parcel = None
     if parcel_code:

@@ -39,10 +39,10 @@ def stage_index(stage: str) -> int:
     return STAGE_ORDER.index(stage)
 
 
-def get_project(session: Session, code: str) -> Project:
-    """Return the project with ``code``, or raise NotFound."""
+def get_project(session: Session, code: str, *, deleted: bool = False) -> Project:
+    """Return the project with ``code`` (from the bin when ``deleted``), or raise NotFound."""
     project = session.scalar(select(Project).where(Project.code == code))
-    if project is None:
+    if project is None or (project.deleted_at is not None) != deleted:
         raise NotFound(N_("No project with code %(value)s."), field="code", value=code)
     return project
 

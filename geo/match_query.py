@@ -118,7 +118,7 @@ def _neighbour_counts(session: Session, needs: Needs, rows, radius_km: float) ->
         same = or_(same, Project.chain == needs.chain)
     sites = session.execute(
         select(func.ST_X(func.ST_Centroid(Project.site)), func.ST_Y(func.ST_Centroid(Project.site)))
-        .where(Project.site.is_not(None), same)
+        .where(Project.site.is_not(None), Project.deleted_at.is_(None), same)
     ).all()
     if not sites:
         return [0] * len(rows)

@@ -21,7 +21,7 @@ SEEKING = ("pipeline", "signed")
 
 def _project(session: Session, code: str) -> Project:
     project = session.scalar(select(Project).where(Project.code == code))
-    if project is None:
+    if project is None or project.deleted_at is not None:
         raise NotFound(N_("No project with code %(value)s."), field="project", value=code)
     return project
 
@@ -47,7 +47,8 @@ def split_codes(code: str) -> list[str]:
 def seeking_projects(session: Session) -> list[Project]:
     """Return the projects still looking for land (储备, 签约), by code."""
     return list(session.scalars(
-        select(Project).where(Project.stage.in_(SEEKING)).order_by(Project.code)))
+        select(Project).where(Project.stage.in_(SEEKING), Project.deleted_at.is_(None))
+        .order_by(Project.code)))
 
 
 def save_offers(session: Session, project_code: str, offers: Iterable[tuple[str, float | None]],

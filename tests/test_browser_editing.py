@@ -10,6 +10,8 @@ from werkzeug.serving import make_server
 
 from geo.areas import ellipsoidal_area_m2
 from geo.editing import create_parcel, get_parcel
+from geo.lifecycle import get_project
+from geo.project_editing import update_project
 from geo.users import create_user
 from tests.conftest import PASSWORD
 from tests.test_browser import _click_parcel, _open_map, browser  # noqa: F401
@@ -89,6 +91,23 @@ def test_a_stored_script_in_a_parcel_name_renders_as_text(page, served):
         assert page.evaluate("window.__xss") is None
         assert XSS_NAME in page.locator("main").inner_text() or \
             page.locator("input[name=name]").input_value() == XSS_NAME
+    assert page.csp_errors == []
+
+
+def test_a_stored_script_in_a_project_name_renders_as_text(page, served):
+    app, server = served
+    with _session(app) as session:
+        project = get_project(session, "141023XM004")
+        update_project(session, project.code, {"name": XSS_NAME}, project.version, "setup")
+    _sign_in(page, server)
+    page.goto(f"{server}/projects/141023XM004")
+    assert page.evaluate("window.__xss") is None
+    assert XSS_NAME in page.locator("main h2").inner_text()
+    page.click("#edit-project")
+    page.wait_for_url(f"{server}/projects/141023XM004/edit")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("input[name=name]").input_value() == XSS_NAME
+    assert XSS_NAME in page.locator("#project-link").inner_text()
     assert page.csp_errors == []
 
 

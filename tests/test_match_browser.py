@@ -16,6 +16,10 @@ def _run(page, server):
     page.goto(f"{server}/match")
     page.click("#run-match")
     page.wait_for_selector("#match-results li", timeout=20000)
+    # The map zooms (animated) to the candidates: a view set before that ends is overridden.
+    page.wait_for_selector(".folium-map[data-candidates]:not(.leaflet-zoom-anim)",
+                           timeout=10000)
+    page.wait_for_timeout(500)
     return page.evaluate("document.querySelector('.folium-map').id")
 
 

@@ -66,6 +66,7 @@ MATRIX = {
     ("admin.change_user", "POST"): ("/admin/users/test-viewer", {"role": "editor"}, ADMIN),
     ("admin.bin_", "GET"): ("/admin/bin", None, ADMIN),
     ("admin.restore", "POST"): (f"/admin/bin/{CODE}/restore", {}, ADMIN),
+    ("admin.restore_project", "POST"): (f"/admin/bin/projects/{PROJECT}/restore", {}, ADMIN),
     # Matching: reading needs, so open like any read; the offer log changes data.
     ("match.page", "GET"): ("/match", None, READ),
     ("match.sheet", "GET"): (f"/match/sheet/{CODE}", None, READ),
@@ -88,6 +89,15 @@ MATRIX = {
     ("ledger.update_plan", "POST"): (f"/projects/{PROJECT}/plan", {}, EDITOR),
     ("ledger.advance_stage", "POST"): (f"/projects/{PROJECT}/advance", {}, EDITOR),
     ("ledger.put_back_stage", "POST"): (f"/projects/{PROJECT}/put-back", {}, EDITOR),
+    ("project_editing.edit", "GET"): (f"/projects/{PROJECT}/edit", None, EDITOR),
+    ("project_editing.edit", "POST"): (f"/projects/{PROJECT}/edit", {"version": "1",
+                                                                     "name": "x"}, EDITOR),
+    ("project_editing.delete", "POST"): (f"/projects/{PROJECT}/delete", {"version": "1"},
+                                         EDITOR),
+    ("project_editing.history", "GET"): (f"/projects/{PROJECT}/history", None, READ),
+    ("edit_api.project_history", "GET"): (f"/api/projects/{PROJECT}/history", None, READ),
+    ("edit_api.update_project", "PATCH"): (f"/api/projects/{PROJECT}", {"json": {
+        "version": 1, "values": {"name": "x"}}}, EDITOR),
     ("ledger.import_page", "GET"): ("/ledger/import", None, EDITOR),
     ("ledger.import_page", "POST"): ("/ledger/import", {}, EDITOR),
     ("ledger_api.ledger", "GET"): ("/api/ledger", None, READ),

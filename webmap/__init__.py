@@ -26,6 +26,7 @@ from webmap import (
     ogc,
     openapi,
     pages,
+    project_editing,
     security,
     uploads,
 )
@@ -60,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     for module in (pages, api, match, offers, ledger, ledger_api, openapi, ogc, uploads,
-                   editing, edit_api, admin):
+                   editing, project_editing, edit_api, admin):
         app.register_blueprint(module.bp)
     auth.init_app(app)  # after the blueprints: it wraps the login view with the rate limit
     return app

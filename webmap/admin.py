@@ -1,4 +1,4 @@
-"""Administration pages: staff accounts (add, disable, re-role) and the bin of deleted parcels."""
+"""Administration pages: staff accounts (add, disable, re-role) and the bin of deleted records."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from geo import project_editing
 from geo.editing import deleted_parcels, restore_parcel
 from geo.users import ROLES, create_user, list_users, update_user
 from webmap.auth import admin_required
@@ -81,9 +82,10 @@ def change_user(name: str):
 @bp.get("/bin")
 @admin_required
 def bin_():
-    """List the deleted parcels."""
-    return render_template("bin.html", parcels=deleted_parcels(get_session()),
-                           form=FlaskForm())
+    """List the deleted parcels and projects."""
+    session = get_session()
+    return render_template("bin.html", parcels=deleted_parcels(session),
+                           projects=project_editing.deleted_projects(session), form=FlaskForm())
 
 
 @bp.post("/bin/<code>/restore")
@@ -93,4 +95,14 @@ def restore(code: str):
     if FlaskForm().validate_on_submit():
         restore_parcel(get_session(), code, current_user.name)
         flash(_("Parcel %(code)s restored.", code=code))
+    return redirect(url_for("admin.bin_"))
+
+
+@bp.post("/bin/projects/<code>/restore")
+@admin_required
+def restore_project(code: str):
+    """Take a project out of the bin, back into the ledger."""
+    if FlaskForm().validate_on_submit():
+        project_editing.restore_project(get_session(), code, current_user.name)
+        flash(_("Project %(code)s restored.", code=code))
     return redirect(url_for("admin.bin_"))

@@ -29,18 +29,13 @@ from webmap.forms import (
     VersionForm,
     building_forms,
     building_rows,
+    conflict_rows,
     dictionary_values,
     labels,
     parcel_form,
 )
 
 bp = Blueprint("editing", __name__)
-
-
-def _conflict_rows(error: Conflict) -> list[tuple[str, object, object]]:
-    names = labels()
-    keys = [k for k in error.current if k in error.submitted and k != "version"]
-    return [(names.get(k, k), error.current.get(k), error.submitted.get(k)) for k in keys]
 
 
 def _edit_page(parcel, form, status: int = 200, conflict: Conflict | None = None):
@@ -50,7 +45,7 @@ def _edit_page(parcel, form, status: int = 200, conflict: Conflict | None = None
         buildings=building_forms(len(current) + 1, current),
         buildings_form=BuildingsForm(version=parcel.version, rows=len(current) + 1),
         merge=MergeForm(version=parcel.version), delete=VersionForm(version=parcel.version),
-        conflict=_conflict_rows(conflict) if conflict else None,
+        conflict=conflict_rows(conflict) if conflict else None,
         conflict_message=user_message(conflict) if conflict else None,
     ), status
 
@@ -173,8 +168,9 @@ def delete(code: str):
 def history(code: str):
     """Show every change of a parcel: who, when, which fields, before and after."""
     parcel, records = parcel_history(get_session(), code)
-    return render_template("history.html", parcel=parcel, records=records, names=labels(),
-                           form=VersionForm(version=parcel.version))
+    return render_template("history.html", item=parcel, records=records, names=labels(),
+                           form=VersionForm(version=parcel.version),
+                           restore_endpoint="editing.restore")
 
 
 @bp.post("/parcels/<code>/restore-version/<int:version>")

@@ -23,16 +23,23 @@ for _f in (*(f for e in _ENTITIES for f in fields_for(e)), *_PARAMETERS):
     _LABELS.setdefault(_f.name, _f)
 
 
-def translate(message: str, field_name: str | None = None, params: dict | None = None) -> str:
-    """Return an English msgid from geo/ translated, with ``%(field)s`` as the field's label."""
-    field = _LABELS.get(field_name or "")
+def translate(message: str, field_name: str | None = None, params: dict | None = None,
+              field: Field | None = None) -> str:
+    """Return an English msgid from geo/ translated, with ``%(field)s`` as the field's label.
+
+    ``params["entity"]`` names the table whose field it is where names are shared ("name" is
+    a parcel's 地块名称 and a project's 项目名称); a form passes its ``field`` itself.
+    """
+    entity = (params or {}).get("entity")
+    by_entity = {f.name: f for f in fields_for(entity)} if entity in _ENTITIES else {}
+    field = field or by_entity.get(field_name or "") or _LABELS.get(field_name or "")
     values = {**(params or {}), "field": field.label(lang()) if field else (field_name or "")}
     return gettext(message, **values)
 
 
-def user_message(error: GeoError) -> str:
+def user_message(error: GeoError, field: Field | None = None) -> str:
     """Return a GeoError's message translated, with the field named by its label."""
-    return translate(error.message, error.field, error.params)
+    return translate(error.message, error.field, error.params, field)
 
 
 def _wants_json() -> bool:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from geo.errors import FieldError
+from geo.errors import Conflict, FieldError
 from geo.fields import Field, fields_for
+from geo.project_editing import editable_fields
 from webmap.errors import user_message
 from webmap.i18n import lang
 
@@ -26,7 +29,7 @@ class Dictionary:
         try:
             self.field.clean(form_field.data)
         except FieldError as error:
-            raise ValidationError(user_message(error)) from None
+            raise ValidationError(user_message(error, self.field)) from None
 
 
 def form_field(field: Field):
@@ -51,18 +54,30 @@ def form_field(field: Field):
     return StringField(label, validators=validators, render_kw=render)
 
 
+def dictionary_form(fields: Iterable[Field], hidden: tuple[str, ...] = ("version",),
+                    **kwargs) -> FlaskForm:
+    """Return a form of the dictionary ``fields`` (computed ones left out) and ``hidden`` ones."""
+
+    class DictionaryForm(FlaskForm):
+        pass
+
+    for name in hidden:
+        setattr(DictionaryForm, name, HiddenField())
+    for field in fields:
+        if not field.computed:
+            setattr(DictionaryForm, field.name, form_field(field))
+    return DictionaryForm(**kwargs)
+
+
 def parcel_form(layer: str, *, new: bool = False, **kwargs) -> FlaskForm:
     """Return the attribute form of a parcel of ``layer`` (with its code when ``new``)."""
+    fields = [f for f in fields_for("parcel", layer) if new or f.name != "code"]
+    return dictionary_form(fields, ("version", "geometry"), **kwargs)
 
-    class ParcelForm(FlaskForm):
-        version = HiddenField()
-        geometry = HiddenField()
 
-    for field in fields_for("parcel", layer):
-        if field.computed or (field.name == "code" and not new):
-            continue
-        setattr(ParcelForm, field.name, form_field(field))
-    return ParcelForm(**kwargs)
+def project_form(**kwargs) -> FlaskForm:
+    """Return the attribute form of a project (its stage moves on the project page only)."""
+    return dictionary_form(editable_fields(), **kwargs)
 
 
 def dictionary_values(form: FlaskForm) -> dict[str, object]:
@@ -117,10 +132,17 @@ class VersionForm(FlaskForm):
     version = HiddenField()
 
 
-def labels() -> dict[str, str]:
-    """Return the labels of the parcel fields in the user's language (history, conflicts)."""
+def labels(entity: str = "parcel") -> dict[str, str]:
+    """Return the labels of ``entity``'s fields in the user's language (history, conflicts)."""
     language = lang()
-    names = {f.name: f.label(language) for f in fields_for("parcel")}
+    names = {f.name: f.label(language) for f in fields_for(entity)}
     names.update({"extra": _("Other attributes"), "deleted_at": _("Deleted at"),
                   "version": _("Version")})
     return names
+
+
+def conflict_rows(error: Conflict, entity: str = "parcel") -> list[tuple[str, object, object]]:
+    """Return (label, stored value, submitted value) of each field the user submitted."""
+    names = labels(entity)
+    keys = [k for k in error.current if k in error.submitted and k != "version"]
+    return [(names.get(k, k), error.current.get(k), error.submitted.get(k)) for k in keys]
