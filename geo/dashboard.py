@@ -28,6 +28,7 @@ def land_available(session: Session) -> dict[str, dict[str, float]]:
     stmt = (select(Parcel.town, Parcel.layer, func.sum(Parcel.area_m2))
             .where(((Parcel.layer == "stock") & Parcel.status.in_(AVAILABLE["stock"]))
                    | ((Parcel.layer == "idle") & Parcel.status.in_(AVAILABLE["idle"])))
+            .where(Parcel.deleted_at.is_(None))  # the bin holds no land
             .group_by(Parcel.town, Parcel.layer))
     for town, layer, area in session.execute(stmt):
         by_town[town or "—"][layer] = round(m2_to_mu(area or 0), 1)

@@ -59,7 +59,8 @@ def _tie_land(session: Session, project: Project, parcel_codes: Sequence[str],
               site: BaseGeometry | None) -> None:
     parcels = []
     for code in parcel_codes:
-        parcel = session.scalar(select(Parcel).where(Parcel.code == code))
+        parcel = session.scalar(select(Parcel).where(Parcel.code == code,
+                                                     Parcel.deleted_at.is_(None)))
         if parcel is None:
             raise FieldError("parcel", N_("No parcel with code %(value)s."), value=code)
         parcels.append(parcel)

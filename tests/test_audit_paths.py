@@ -8,7 +8,7 @@ from sqlalchemy import select
 from geo.audit import history
 from geo.ledger import add_progress, set_annual_plan, set_plan
 from geo.lifecycle import advance, put_back
-from geo.models import AuditRecord, Offer, Project
+from geo.models import AuditRecord, Offer, Parcel, Project
 from geo.offers import land_project, save_offers, update_offer
 from tests.conftest import csrf_token, login
 
@@ -70,3 +70,19 @@ def test_a_web_write_is_audited_under_the_signed_in_account(app, client, session
     assert response.status_code == 302
     entry = _latest(session)
     assert entry.entity == "progress" and entry.user_name.startswith("test-editor")
+
+
+def test_a_parcel_in_the_bin_is_neither_available_land_nor_a_site(session):
+    from geo.dashboard import land_available
+    from geo.editing import delete_parcel, get_parcel
+    from geo.errors import FieldError
+
+    code = session.scalar(select(Parcel.code).where(
+        Parcel.layer == "stock", Parcel.status == "available").order_by(Parcel.code))
+    parcel = get_parcel(session, code)
+    town, before = parcel.town, land_available(session)
+    delete_parcel(session, parcel.code, parcel.version, "li")
+    assert land_available(session)[town]["stock"] < before[town]["stock"]
+    with pytest.raises(FieldError, match=code):
+        advance(_as(session, "li"), "141023XM002",
+                {"to_stage": "landed", "date": TODAY.isoformat(), "by": "li"}, parcels=[code])
