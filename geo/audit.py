@@ -15,30 +15,25 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.fields import fields_for
+from geo.fields import fields_for, json_value
 from geo.geometry import from_db
 from geo.models import AuditRecord, Parcel, Project
 
 SYSTEM = "system"  # the user name of changes made by the command line without an account
 
 
-def _json(value: object) -> object:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
 def snapshot(record: Parcel | Project) -> dict[str, object]:
     """Return a record's dictionary fields (and extra, buildings, deleted_at) as JSON values."""
     entity = "parcel" if isinstance(record, Parcel) else "project"
-    values = {f.name: _json(getattr(record, f.name))
+    values = {f.name: json_value(getattr(record, f.name))
               for f in fields_for(entity) if f.name != "parcel"}
     if isinstance(record, Parcel):
         values["area_m2"] = round(record.area_m2, 2)
-        values["buildings"] = [{f.name: _json(getattr(b, f.name)) for f in fields_for("building")}
-                               for b in record.buildings]
+        values["buildings"] = [
+            {f.name: json_value(getattr(b, f.name)) for f in fields_for("building")}
+            for b in record.buildings]
     values["extra"] = record.extra or {}
-    values["deleted_at"] = _json(record.deleted_at)
+    values["deleted_at"] = json_value(record.deleted_at)
     return values
 
 
@@ -78,7 +73,7 @@ def record(
     """
     entry = AuditRecord(
         at=dt.datetime.now(dt.UTC), user_name=user, action=action, entity=entity, code=code,
-        version=version, changes=json.loads(json.dumps(dict(changes or {}), default=_json)),
+        version=version, changes=json.loads(json.dumps(dict(changes or {}), default=json_value)),
         geom_before=geom_before, geom_after=geom_after, note=note,
     )
     session.add(entry)

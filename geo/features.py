@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from geo.areas import m2_to_ha, m2_to_mu
 from geo.backends import BBox, backend_for
 from geo.errors import N_, GeoError
-from geo.fields import Field, fields_for, get_field
+from geo.fields import Field, fields_for, get_field, json_value
 from geo.models import Parcel, Project
 
 DEFAULT_LIMIT = 1000
@@ -192,24 +191,18 @@ def properties(layer: Layer, record: Parcel | Project, parcel_code: str | None =
     props: dict[str, object] = {}
     for field in layer.fields:
         value = parcel_code if field.name == "parcel" else getattr(record, field.name)
-        props[field.name] = _json_value(value)
+        props[field.name] = json_value(value)
     if isinstance(record, Parcel):
         props["area_mu"] = round(m2_to_mu(record.area_m2), 4)
         props["area_ha"] = round(m2_to_ha(record.area_m2), 6)
         props["area_m2"] = round(record.area_m2, 2)
         props["buildings"] = [
-            {f.name: _json_value(getattr(b, f.name)) for f in fields_for("building")}
+            {f.name: json_value(getattr(b, f.name)) for f in fields_for("building")}
             for b in record.buildings
         ]
     props["extra"] = record.extra or {}
     props["version"] = record.version
     return props
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _feature_json(layer: Layer, row) -> str:

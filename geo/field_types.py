@@ -66,6 +66,13 @@ class Field:
         """Return the label in ``lang`` ("zh" or "en")."""
         return self.en if lang == "en" else self.zh
 
+    def heading(self, lang: str = "zh") -> str:
+        """Return the label with its unit, as a column or form label: 投资强度（万元/亩）."""
+        if not self.unit:
+            return self.label(lang)
+        unit = self.unit_label(lang)
+        return f"{self.en} ({unit})" if lang == "en" else f"{self.zh}（{unit}）"
+
     def unit_label(self, lang: str = "zh") -> str:
         """Return the unit as shown to a user, or an empty string."""
         if not self.unit:
@@ -150,6 +157,15 @@ def _clean_date(f: Field, raw: object) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise FieldError(f.name, N_("%(field)s must be a date like 2024-05-31.")) from None
+
+
+def json_value(value: object) -> object:
+    """Return a field's value as JSON takes it: dates (and datetimes) as ISO text.
+
+    >>> json_value(dt.date(2024, 5, 31))
+    '2024-05-31'
+    """
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def choices_of(*triples: tuple[str, str, str]) -> tuple[Choice, ...]:

@@ -7,7 +7,15 @@ checked live in geo/field_types.py.
 
 from __future__ import annotations
 
-from geo.field_types import UNITS, Choice, Field, alias_index, choices_of, clean_record
+from geo.field_types import (
+    UNITS,
+    Choice,
+    Field,
+    alias_index,
+    choices_of,
+    clean_record,
+    json_value,
+)
 
 LAYERS = choices_of(
     ("idle", "闲置工业用地", "Idle industrial land"),
@@ -360,5 +368,5 @@ __all__ = [
     "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS", "OFFER_FIELDS", "OFFER_STATUSES",
     "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
     "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "YES_NO", "alias_index",
-    "clean_record", "fields_for", "get_field",
+    "clean_record", "fields_for", "get_field", "json_value",
 ]

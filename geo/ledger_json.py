@@ -3,14 +3,12 @@ JSON Schemas of each, all derived from the data dictionary (for the OpenAPI docu
 
 from __future__ import annotations
 
-import datetime as dt
-
 from shapely.geometry import mapping
 
 from geo.categories import Alert
 from geo.features import PROJECTS as PROJECT_LAYER
 from geo.features import properties
-from geo.fields import CATEGORY_FIELD, fields_for
+from geo.fields import CATEGORY_FIELD, fields_for, json_value
 from geo.geometry import from_db
 from geo.ledger import Row
 from geo.models import Parcel
@@ -20,7 +18,7 @@ from geo.schema import field_schema, object_schema
 def _value(value: object) -> object:
     if isinstance(value, Parcel):
         return value.code  # a project's main parcel, by its code as the dictionary names it
-    return value.isoformat() if isinstance(value, dt.date) else value
+    return json_value(value)
 
 
 def record_json(entity: str, record) -> dict:

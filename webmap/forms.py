@@ -35,7 +35,7 @@ class Dictionary:
 def form_field(field: Field):
     """Return the WTForms field for one dictionary field, labelled in the user's language."""
     language = lang()
-    label = field.label(language) + (f"（{field.unit_label(language)}）" if field.unit else "")
+    label = field.heading(language)
     validators = [Dictionary(field)]
     if field.kind == "choice":
         choices = [SelectChoice("", "—")] + [

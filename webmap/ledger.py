@@ -66,10 +66,7 @@ def labels():
 
     def label(entity: str, name: str) -> str:
         f = CATEGORY_FIELD if name == "category" else get_field(entity, name)
-        if not f.unit:
-            return f.label(language)
-        text, unit = f.label(language), f.unit_label(language)
-        return f"{text} ({unit})" if language == "en" else f"{text}（{unit}）"
+        return f.heading(language)
 
     def choice(entity: str, name: str, value) -> str:
         f = CATEGORY_FIELD if name == "category" else get_field(entity, name)

@@ -9,7 +9,7 @@ from shapely.geometry import shape
 
 from geo.dashboard import dashboard as dashboard_figures
 from geo.errors import N_, GeoError
-from geo.fields import fields_for
+from geo.fields import fields_for, json_value
 from geo.idle import idle_ledger
 from geo.ledger import (
     add_progress,
@@ -293,13 +293,9 @@ def idle():
     """
     lines = idle_ledger(get_session(), today())
     return jsonify({"parcels": [
-        {**{f.name: _json(getattr(line.parcel, f.name)) for f in fields_for("parcel", "idle")},
-         "fee_from": _json(line.fee_from), "recovery_from": _json(line.recovery_from),
+        {**{f.name: json_value(getattr(line.parcel, f.name)) for f in fields_for("parcel", "idle")},
+         "fee_from": json_value(line.fee_from), "recovery_from": json_value(line.recovery_from),
          "alerts": [alert_json(a) for a in line.alerts]} for line in lines]})
-
-
-def _json(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @bp.get("/dashboard")
