@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= $(or $(LANDMATCH_PORT),5000)
 
-.PHONY: run test setup lint translations clean
+.PHONY: run serve test setup lint translations clean
 
 setup: $(VENV)/.installed
 
@@ -15,6 +15,12 @@ run: setup
 	$(BIN)/landmatch init-db
 	$(BIN)/landmatch demo --if-empty
 	$(BIN)/landmatch run --host 127.0.0.1 --port $(PORT)
+
+# Production: gunicorn with one worker per core on LANDMATCH_BIND (127.0.0.1:8000), behind a
+# proxy; see gunicorn.conf.py and docs/scaling.md.
+serve: setup
+	$(BIN)/landmatch init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,30 @@
+"""gunicorn settings for production: `make serve`, or `gunicorn -c gunicorn.conf.py`.
+
+Each setting can be overridden by a LANDMATCH_* environment variable (or gunicorn's own
+command-line flags). The app is stateless apart from its database, so more machines behind
+a proxy scale it out (docs/scaling.md).
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "webmap:create_app()"
+bind = os.environ.get("LANDMATCH_BIND", "127.0.0.1:8000")
+# Requests are mostly database and JSON work that holds the GIL, so one sync worker per core
+# beats threads; a slow client is the proxy's business (nginx buffers responses).
+workers = int(os.environ.get("LANDMATCH_WORKERS", multiprocessing.cpu_count()))
+worker_class = "sync"
+timeout = int(os.environ.get("LANDMATCH_TIMEOUT", 120))  # whole-layer exports and imports
+graceful_timeout = 30
+keepalive = 5
+# Loading the app once before forking shares its read-only pages (dictionary, county,
+# translations) between workers; each worker opens its own database connections.
+preload_app = True
+max_requests = int(os.environ.get("LANDMATCH_MAX_REQUESTS", 0))
+accesslog = os.environ.get("LANDMATCH_ACCESS_LOG") or None
+errorlog = "-"
+
+
+def post_fork(server, worker):
+    """Give each worker its own connections: pooled ones opened before the fork are shared."""
+    server.app.wsgi().extensions["landmatch.engine"].dispose(close=False)
