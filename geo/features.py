@@ -7,11 +7,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from geo.areas import m2_to_ha, m2_to_mu
 from geo.backends import BBox, backend_for
 from geo.errors import N_, GeoError
+from geo.feature_sql import feature_json
 from geo.fields import Field, fields_for, get_field, json_value
 from geo.models import Parcel, Project
 
@@ -130,21 +131,24 @@ def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]
 
 def _statement(session: Session, layer: Layer, bbox: BBox | None,
                filters: Mapping[str, list[str]]) -> Select:
+    """Return SELECT (id, Feature text) for the layer's live records, filtered."""
+    dialect = session.get_bind().dialect.name
     if layer.entity == "project":
-        model, geom, parcel_code = Project, Project.site, Parcel.code.label("parcel")
-        stmt = select(Project, parcel_code).outerjoin(Parcel, Project.parcel_id == Parcel.id)
-        stmt = stmt.where(Project.deleted_at.is_(None))
+        model, geom = Project, Project.site
+        feature = feature_json(dialect, layer, Project, geom, Parcel.code)
+        stmt = (select(Project.id, feature).outerjoin(Parcel, Project.parcel_id == Parcel.id)
+                .where(Project.deleted_at.is_(None)))
         if layer.name == "sites":
             stmt = stmt.where(Project.site.is_not(None))
     else:
         model, geom = Parcel, Parcel.geom
-        stmt = (select(Parcel).where(Parcel.layer == layer.name, Parcel.deleted_at.is_(None))
-                .options(selectinload(Parcel.buildings)))
+        stmt = select(Parcel.id, feature_json(dialect, layer, Parcel, geom)).where(
+            Parcel.layer == layer.name, Parcel.deleted_at.is_(None))
     if bbox is not None:
         stmt = stmt.where(backend_for(session).bbox_filter(geom, model.id, bbox))
     for name, values in filters.items():
         stmt = stmt.where(getattr(model, name).in_(values))
-    return stmt.add_columns(func.ST_AsGeoJSON(geom, 8).label("geojson"))
+    return stmt
 
 
 def query_layer(
@@ -154,15 +158,19 @@ def query_layer(
 ) -> Page:
     """Return one page of ``layer``'s features intersecting ``bbox``, in a stable order.
 
-    The bounding-box test goes through the spatial index on both backends.
+    The bounding-box test goes through the spatial index on both backends. The count is
+    only queried when this page is full: otherwise the page itself tells it.
     """
     stmt = _statement(session, layer, bbox, filters or {})
+    rows = session.execute(stmt.order_by(layer_id(layer)).limit(limit).offset(offset)).all()
+    features = [row[1] for row in rows]
     matched = None
-    if count:
+    if count and (len(rows) == limit or (offset and not rows)):
         matched = session.scalar(select(func.count()).select_from(
             stmt.with_only_columns(layer_id(layer)).subquery()))
-    rows = session.execute(stmt.order_by(layer_id(layer)).limit(limit).offset(offset)).all()
-    return Page([_feature_json(layer, row) for row in rows], matched)
+    elif count:
+        matched = offset + len(rows)
+    return Page(features, matched)
 
 
 def iter_layer(session: Session, layer: Layer, filters: Mapping[str, list[str]] | None = None,
@@ -177,8 +185,8 @@ def iter_layer(session: Session, layer: Layer, filters: Mapping[str, list[str]] 
         if not rows:
             return
         for row in rows:
-            yield _feature_json(layer, row)
-        last_id = rows[-1][0].id
+            yield row[1]
+        last_id = rows[-1][0]
 
 
 def layer_id(layer: Layer):
@@ -203,15 +211,6 @@ def properties(layer: Layer, record: Parcel | Project, parcel_code: str | None =
     props["extra"] = record.extra or {}
     props["version"] = record.version
     return props
-
-
-def _feature_json(layer: Layer, row) -> str:
-    record = row[0]
-    parcel_code = row[1] if layer.entity == "project" else None
-    geometry = row[-1] or "null"
-    props = json.dumps(properties(layer, record, parcel_code), ensure_ascii=False)
-    return (f'{{"type":"Feature","id":{json.dumps(record.code, ensure_ascii=False)},'
-            f'"geometry":{geometry},"properties":{props}}}')
 
 
 def collection_json(features: list[str] | Iterator[str], **members: object) -> Iterator[str]:
