@@ -17,14 +17,11 @@ worker_class = "sync"
 timeout = int(os.environ.get("LANDMATCH_TIMEOUT", 120))  # whole-layer exports and imports
 graceful_timeout = 30
 keepalive = 5
-# Loading the app once before forking shares its read-only pages (dictionary, county,
-# translations) between workers; each worker opens its own database connections.
-preload_app = True
+# Each worker loads the app itself: sharing it by loading before the fork saved nothing
+# measurable (CPython's reference counts write to the shared pages) and kept a third copy
+# in the master, 150 MB of RSS (docs/scaling.md).
+preload_app = False
 max_requests = int(os.environ.get("LANDMATCH_MAX_REQUESTS", 0))
 accesslog = os.environ.get("LANDMATCH_ACCESS_LOG") or None
 errorlog = "-"
 
-
-def post_fork(server, worker):
-    """Give each worker its own connections: pooled ones opened before the fork are shared."""
-    server.app.wsgi().extensions["landmatch.engine"].dispose(close=False)

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
-from openpyxl import load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +39,10 @@ def _cell(f: Field, value: object, lang: str) -> object:
 
 def write_ledger_sheet(ws, rows, on: dt.date, lang: str = "zh", title: str = "") -> None:
     """Fill worksheet ``ws`` with the ledger lines ``rows`` (geo.ledger.Row) as of ``on``."""
+    # openpyxl is imported where it is used: the web workers serve maps, not sheets.
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([f.label(lang) for _e, f in COLUMNS])
@@ -95,6 +96,8 @@ class ImportResult:
 
 
 def _header_map(ws) -> tuple[int, dict[int, tuple[str, Field]], list[str]]:
+    from openpyxl.utils import get_column_letter
+
     index: dict[str, tuple[str, Field]] = {}
     for entity, f in COLUMNS:
         for key in (f.name, f.zh, f.en, *f.aliases):
@@ -222,6 +225,8 @@ def import_ledger(session: Session, source: str | BinaryIO, dry_run: bool = Fals
     given; a known project moves on one stage at most (a transition dated by the row's
     report date).
     """
+    from openpyxl import load_workbook
+
     today = today or dt.date.today()
     try:
         book = load_workbook(source, read_only=True, data_only=True)

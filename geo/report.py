@@ -18,8 +18,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from geo.categories import Alert, Rules
@@ -174,7 +172,9 @@ def monthly_report(session: Session, month: str, rules: Rules) -> MonthlyReport:
         idle_alerts(session, last, rules))
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], lines: list[list]) -> None:
+def _sheet(wb, title: str, headers: list[str], lines: list[list]) -> None:
+    from openpyxl.styles import Font
+
     ws = wb.create_sheet(title)
     ws.append(headers)
     for cell in ws[1]:
@@ -186,6 +186,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], lines: list[list]) -> N
 
 def report_xlsx(report: MonthlyReport, lang: str = "zh") -> bytes:
     """Return the monthly report as an XLSX workbook (openpyxl), one sheet per part."""
+    from openpyxl import Workbook  # here, not above: the web workers need not load it
+
     w = lambda k: word(k, lang)  # noqa: E731
     stage = get_field("project", "stage").choice_label
     category = CATEGORY_FIELD.choice_label

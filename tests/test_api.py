@@ -2,8 +2,10 @@
 
 import pytest
 from shapely.geometry import box, shape
+from sqlalchemy import select
 
 from geo.features import MAX_LIMIT
+from geo.models import Parcel
 
 BBOX = "111.40,35.80,111.50,35.90"
 
@@ -87,3 +89,19 @@ def test_bad_input_gets_400_naming_the_field(client, url, field):
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["field"] == field and error["message"] and error["code"]
+
+
+def test_a_layer_asked_again_unchanged_is_not_sent_again_but_an_edit_is(client, session):
+    url = f"/api/layers/stock?bbox={BBOX}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    code = first.get_json()["features"][0]["id"]
+    parcel = session.scalars(select(Parcel).where(Parcel.code == code)).one()
+    parcel.holder = "新的权利人"
+    session.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.get_json()["features"][0]["properties"]["holder"] == "新的权利人"

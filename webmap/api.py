@@ -36,7 +36,19 @@ def _collection(layer: Layer, endpoint: str, **route_args) -> Response:
                       "href": url_for(endpoint, **route_args, **query, _external=True)})
     body = collection_json(page.features, numberMatched=page.number_matched,
                            numberReturned=page.number_returned, links=links)
-    return Response("".join(body), mimetype=GEOJSON)
+    return conditional(Response("".join(body), mimetype=GEOJSON))
+
+
+def conditional(response: Response) -> Response:
+    """Tag a response with a hash of its body and answer 304 when the client has it already.
+
+    The map asks again for views it has shown (panning back and forth); a 304 spares the
+    transfer and the browser's parsing. ``no-cache`` makes the browser ask every time, so an
+    edit shows at once.
+    """
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/parcels")
