@@ -17,9 +17,9 @@ worker_class = "sync"
 timeout = int(os.environ.get("LANDMATCH_TIMEOUT", 120))  # whole-layer exports and imports
 graceful_timeout = 30
 keepalive = 5
-# Each worker loads the app itself: sharing it by loading before the fork saved nothing
-# measurable (CPython's reference counts write to the shared pages) and kept a third copy
-# in the master, 150 MB of RSS (docs/scaling.md).
+# Each worker loads the app itself. Loading it before the fork saved no memory (PSS
+# 300 MB either way with 2 workers: CPython's reference counts dirty the shared pages) and
+# kept a third copy in the master (RSS 524 MB in all against 469 MB; docs/scaling.md).
 preload_app = False
 max_requests = int(os.environ.get("LANDMATCH_MAX_REQUESTS", 0))
 accesslog = os.environ.get("LANDMATCH_ACCESS_LOG") or None
