@@ -96,7 +96,9 @@ def render_tile(session: Session, layer: Layer, z: int, x: int, y: int,
 
 # Sizes in tile units (EXTENT units span 256 screen pixels: 16 units a pixel).
 PIXEL = EXTENT // 256
-DOT = 2 * PIXEL  # smaller than this both ways: drawn as one dot of a 2-pixel grid
+# Smaller than this both ways: drawn as a square of a 2-pixel grid, one per cell whatever
+# the colours of the features in it (as a canvas would paint them over each other).
+DOT = 2 * PIXEL
 SIMPLIFY = PIXEL // 2  # outlines lose detail finer than half a pixel
 
 
@@ -128,8 +130,9 @@ def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
     ).label("geom")).where(not_(small))
     cx = func.floor(((func.ST_XMin(g) + func.ST_XMax(g)) / 2 + _HALF_WORLD) / cell).label("cx")
     cy = func.floor(((func.ST_YMin(g) + func.ST_YMax(g)) / 2 + _HALF_WORLD) / cell).label("cy")
-    cells = (select(func.min(src.c.code).label("code"), value, cx, cy).where(small)
-             .group_by(cx, cy, value).subquery("cells"))
+    first = func.row_number().over(partition_by=(cx, cy), order_by=src.c.code).label("n")
+    ranked = select(src.c.code, value, cx, cy, first).where(small).subquery("ranked")
+    cells = select(ranked).where(ranked.c.n == 1).subquery("cells")
     square = func.ST_MakeEnvelope(cells.c.cx * cell - _HALF_WORLD, cells.c.cy * cell - _HALF_WORLD,
                                   (cells.c.cx + 1) * cell - _HALF_WORLD,
                                   (cells.c.cy + 1) * cell - _HALF_WORLD, WEB_MERCATOR)
@@ -145,21 +148,30 @@ def _python_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                  filters: Mapping[str, list[str]]) -> bytes:
     model, geom, _base = _source(layer)
     attribute = colour_attribute(layer)
-    rows = session.execute(
+    # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands.
+    rows = session.connection().execute(
         select(model.code, getattr(model, attribute), func.AsBinary(geom))
         .where(backend_for(session).bbox_filter(geom, model.id, tile_lonlat(z, x, y)),
                *_conditions(layer, filters))
-        .order_by(model.code)
     ).all()
     if not rows:
         return b""
+    # In code order, for the squares to stand for the same feature as on PostGIS. Sorted
+    # here: ORDER BY makes SQLite walk the code index through the whole table.
+    rows.sort(key=lambda r: r[0])
     codes = np.array([r[0] for r in rows], dtype=object)
     values = np.array([r[1] for r in rows], dtype=object)
-    shapes = _to_tile_units(shapely.from_wkb([r[2] for r in rows]), z, x, y)
-    bounds = shapely.bounds(shapes)
+    shapes = shapely.from_wkb([r[2] for r in rows])
+    # Mercator keeps each axis in order, so a projected bounding box is the box of the
+    # projected shape: the small ones are found without projecting them whole.
+    lonlat = shapely.bounds(shapes)
+    project = _projection(z, x, y)
+    bounds = np.hstack((project(lonlat[:, [0, 3]]), project(lonlat[:, [2, 1]])))
     small = ((bounds[:, 2] - bounds[:, 0]) < DOT) & ((bounds[:, 3] - bounds[:, 1]) < DOT)
-    outlines = _outlines(shapes[~small])
-    dots, first = _dots(bounds[small], values[small])
+    outlines = _outlines(shapely.clip_by_rect(shapely.transform(shapes[~small], project),
+                                              -BUFFER, -BUFFER, EXTENT + BUFFER,
+                                              EXTENT + BUFFER))
+    dots, first = _dots(bounds[small])
     features = [
         {"geometry": shape, "properties": {"code": code, attribute: value}}
         for shape, code, value in (
@@ -183,9 +195,9 @@ def _outlines(shapes: np.ndarray) -> np.ndarray:
     return shapely.orient_polygons(snapped, exterior_cw=False)
 
 
-def _dots(bounds: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return one square per cell of the DOT grid and colour value, and the index of the
-    first feature (in code order) that each square stands for.
+def _dots(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return one square per cell of the DOT grid holding a feature's centre, and the index
+    of the first feature (in code order) in each: the one the square stands for.
 
     The grid is counted up from the tile's bottom edge, as PostGIS counts it in metres.
     """
@@ -193,15 +205,13 @@ def _dots(bounds: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
         return np.empty(0, dtype=object), np.empty(0, dtype=int)
     cx = np.floor((bounds[:, 0] + bounds[:, 2]) / 2 / DOT).astype(np.int64)
     cy = np.floor((EXTENT - (bounds[:, 1] + bounds[:, 3]) / 2) / DOT).astype(np.int64)
-    _labels, colour = np.unique(values.astype(str), return_inverse=True)
-    keys = (cx * (EXTENT // DOT + 2) + cy) * len(_labels) + colour.ravel()
-    _keys, first = np.unique(keys, return_index=True)
+    _cells, first = np.unique(np.column_stack((cx, cy)), axis=0, return_index=True)
     left, top = cx[first] * DOT, EXTENT - (cy[first] + 1) * DOT
     return shapely.box(left, top, left + DOT, top + DOT), first
 
 
-def _to_tile_units(shapes: np.ndarray, z: int, x: int, y: int) -> np.ndarray:
-    """Project lon/lat shapes to the tile's units (y down) and clip them to its buffer."""
+def _projection(z: int, x: int, y: int):
+    """Return a function from lon/lat coordinates (an n × 2 array) to the tile's units."""
     minx, _miny, _maxx, maxy = tile_bounds(z, x, y)
     scale = 1 / _unit_m(z)
 
@@ -210,5 +220,4 @@ def _to_tile_units(shapes: np.ndarray, z: int, x: int, y: int) -> np.ndarray:
         my = np.log(np.tan(np.pi / 4 + np.radians(coords[:, 1]) / 2)) * _RADIUS
         return np.column_stack(((mx - minx) * scale, (maxy - my) * scale))
 
-    projected = shapely.transform(shapes, project)
-    return shapely.clip_by_rect(projected, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    return project

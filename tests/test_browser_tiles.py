@@ -169,3 +169,16 @@ def test_zooming_in_past_the_threshold_goes_back_to_geojson(page, served):
     wait_drawn(page)
     assert modes(page)["stock"] == "tiles"
     assert page.problems == []
+
+
+def test_the_layer_control_switches_a_tile_layer_off_and_on(page, served):
+    open_map(page, served, threshold=0)
+    grids = "() => document.querySelectorAll('.leaflet-tile-pane .leaflet-layer').length"
+    before = page.evaluate(grids)
+    control = page.locator(".leaflet-control-layers-overlays label", has_text="存量建设用地")
+    control.locator("input").uncheck()
+    assert page.evaluate(grids) == before - 1
+    control.locator("input").check()
+    wait_drawn(page)
+    assert page.evaluate(grids) == before
+    assert modes(page)["stock"] == "tiles"

@@ -176,3 +176,10 @@ def test_a_tile_is_cached_briefly_and_revalidated_by_its_etag(client, session):
 def test_the_tile_endpoint_is_in_the_api_document(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert "/tiles/{name}/{z}/{x}/{y}.mvt" in paths
+
+
+def test_without_public_read_a_tile_needs_a_signed_in_account(app, session):
+    app.config["PUBLIC_READ"] = False
+    z, x, y = parcel_tile(session, CODE, 14)
+    response = app.test_client().get(f"/tiles/idle/{z}/{x}/{y}.mvt")
+    assert response.status_code == 401 and response.get_json()["error"]["code"]

@@ -194,7 +194,10 @@
         return r.json();
       })
       .then(function (feature) {
-        L.popup({ maxWidth: 360 }).setLatLng(latlng)
+        // The popup's source is the feature as GeoJSON would have drawn it (not added to
+        // the map), so that popupopen listeners (the match page's "why not") see it alike.
+        var source = L.geoJSON(feature).getLayers()[0];
+        L.popup({ maxWidth: 360 }, source).setLatLng(latlng)
           .setContent(popupContent(options.layer, feature.properties)).openOn(map);
       })
       .catch(function (err) { if (window.console) console.error(config.text.failed, err); });
@@ -217,7 +220,7 @@
 
   function apiLayer(map, group, options) {
     var controller = null;
-    var state = { loaded: 0, matched: 0, mode: "geojson", denseZoom: -1 };
+    var state = { loaded: 0, matched: 0, mode: "geojson", denseZoom: -1, density: 0 };
     var threshold = (config.tiles || {}).threshold;
     var useTiles = Boolean(options.tiles) && typeof threshold === "number" && threshold >= 0;
     var tiles = useTiles ? tileLayer(map, options, 10 + LAYER_Z.indexOf(options.layer)) : null;
@@ -289,17 +292,26 @@
       update(data.features);
       state.loaded = data.numberReturned;
       state.matched = data.numberMatched;
+      state.density = data.numberMatched / viewArea();
       notice(map, options.layer, data.numberReturned, data.numberMatched);
       // Counted as drawn once the canvas has painted them.
       L.Util.requestAnimFrame(function () { finished(map, options.layer, data.numberReturned); });
+    }
+
+    function viewArea() {
+      var b = map.getBounds();
+      return Math.max((b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()), 1e-12);
     }
 
     function load() {
       if (!map.hasLayer(group)) return;
       setBusy(map, options.layer, true);
       map.getContainer().setAttribute("data-loading-" + options.layer, "1");
-      // Past the threshold once at this zoom or closer: the tiles, without asking again.
-      if (tiles && (threshold === 0 || map.getZoom() <= state.denseZoom)) {
+      // Past the threshold once at this zoom or closer, or as many features per square
+      // degree as the last view had would pass it here: the tiles, without asking.
+      if (tiles && (threshold === 0 || map.getZoom() <= state.denseZoom ||
+                    state.density * viewArea() > threshold)) {
+        state.denseZoom = Math.max(state.denseZoom, map.getZoom());
         showTiles();
         return;
       }
