@@ -9,10 +9,12 @@ The parcels come from bench/generate.py (made when missing), imported with `land
 run) or into the PostGIS database named by --url (when it holds no parcel yet). The app runs
 under gunicorn (gunicorn.conf.py, 2 workers); Debian's chromium opens the map page through
 Playwright, goes to the densest cluster at five zooms (province … street) and at each pans
-half a screen a few times. A pan counts as drawn when the page's layers say so (data-pending
-"0", the "lm:drawn" event of static/js/landmatch.js): every request for the view answered
-and its features painted. The target (issue 7) is 2 s at every zoom. Figures go to
-bench/results/map.md (or --out) with the machine's description. Not a test: it prints figures.
+half a screen a few times, never back over a view, with the browser's cache disabled (a
+first visit; --browser-cache keeps it). A pan counts as drawn when the page's layers say so
+(data-pending "0", the "lm:drawn" event of static/js/landmatch.js): every request for the
+view answered and its features painted. The target (issue 7) is 2 s at every zoom. Figures
+go to bench/results/map-<backend>.md (or --out) with the machine's description. Not a test:
+it prints figures.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ ZOOMS = [("province", 7), ("city", 9), ("county", 11), ("town", 13), ("street", 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TARGET_MS = 2000
-# Half a screen each way, round the cluster: right, down, left, up, then again.
-PANS = [(700, 0), (0, 450), (-700, 0), (0, -450)]
+# Half a screen at a time, zig-zagging down from the cluster: never back over a view.
+PANS = [(700, 0), (0, 450), (-700, 0), (0, 450)]
 
 
 def run(*args: str, env: dict | None = None) -> None:
@@ -129,7 +131,7 @@ GO = """async ([mapId, how]) => {
 }"""
 
 
-def measure(server: str, centre: tuple[float, float], pans: int) -> list[dict]:
+def measure(server: str, centre: tuple[float, float], pans: int, cache: bool) -> list[dict]:
     """Return, per zoom, the times of going there and of each pan, with what was drawn."""
     from playwright.sync_api import sync_playwright
 
@@ -138,6 +140,9 @@ def measure(server: str, centre: tuple[float, float], pans: int) -> list[dict]:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
+        if not cache:  # every view from the server, as on a first visit
+            context.new_cdp_session(page).send("Network.setCacheDisabled",
+                                               {"cacheDisabled": True})
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{server}/")
@@ -198,7 +203,8 @@ def report(rows: list[dict], args, url: str, backend: str) -> str:
         f"Machine: {machine(url, browser)}. gunicorn -c gunicorn.conf.py, {args.workers} "
         f"workers; viewport 1400 × 900; map tile threshold "
         f"{'default' if args.threshold is None else args.threshold}; {args.pans} pans of half "
-        "a screen at each zoom, around the densest cluster; a fresh browser profile.", "",
+        "a screen at each zoom, zig-zagging from the densest cluster; a fresh browser profile, "
+        f"its cache {'on' if args.browser_cache else 'disabled'}.", "",
         "| view | zoom | stock drawn from | features drawn (max) | requests a pan | median | max "
         "| arriving | ≤ 2 s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -224,6 +230,8 @@ def main() -> None:
     parser.add_argument("--threshold", type=int, help="MAP_TILE_THRESHOLD (default: config's)")
     parser.add_argument("--pans", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--browser-cache", action="store_true",
+                        help="let the browser keep tiles (max-age); default: cache disabled")
     parser.add_argument("--out", type=Path, help="Markdown file (default bench/results/map.md)")
     args = parser.parse_args()
     url = prepare(args.url, args.parcels)
@@ -231,7 +239,7 @@ def main() -> None:
     port = free_port()
     server = serve(url, port, args.workers, args.threshold)
     try:
-        rows = measure(f"http://127.0.0.1:{port}", centre, args.pans)
+        rows = measure(f"http://127.0.0.1:{port}", centre, args.pans, args.browser_cache)
     finally:
         server.terminate()
         server.wait(timeout=30)
