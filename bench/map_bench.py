@@ -189,7 +189,8 @@ def machine(url: str, browser: str) -> str:
             database = "PostGIS " + database.strip('"')
     engine.dispose()
     os_name = platform.freedesktop_os_release().get("PRETTY_NAME", platform.platform())
-    return (f"{cpu}, {os.cpu_count()} cores, {int(memory) // 1024 ** 2} GB RAM; {os_name}; "
+    return (f"{cpu}, {os.cpu_count()} cores, {int(memory) // 1024 ** 2} GB RAM (load average "
+            f"{os.getloadavg()[1]:.1f} over the last 5 minutes, other jobs included); {os_name}; "
             f"Python {platform.python_version()}; {database}; Chromium {browser} (headless, "
             f"software rendering)")
 

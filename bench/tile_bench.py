@@ -52,7 +52,8 @@ def main() -> None:
     lines = [f"# Vector tiles of {args.parcels:,} parcels ({backend}), geo/tiles.py in process",
              "", f"`{' '.join(['.venv/bin/python bench/tile_bench.py', *sys.argv[1:]])}` — "
              f"{time.strftime('%Y-%m-%d %H:%M')}", "",
-             f"Machine: {machine(url, 'not used')}.", "",
+             f"Machine: {machine(url, 'not used')}.".replace("; Chromium not used (headless, "
+                                                              "software rendering)", ""), "",
              f"The tiles of a 1400 × 900 view centred on the densest cluster ({lon:.3f}, "
              f"{lat:.3f}), layer stock; each rendered once to warm up, then timed.", "",
              "| zoom | tiles (with features) | median | max | empty tile | bytes median "
