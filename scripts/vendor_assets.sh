@@ -39,11 +39,13 @@ PINNED=(
   "chart.js=4.5.1"
   "swagger-ui-dist=5.35.0"
   "leaflet-draw=1.0.4"
+  "leaflet.vectorgrid=1.3.0"
+  "geojson-vt=2.2.0"
 )
 
 # Directories under static/vendor/ that this script owns (README.md is not).
 OWNED=(leaflet jquery bootstrap fontawesome-free leaflet-awesome-markers
-       bootstrap3-glyphicons folium chartjs swagger-ui leaflet-draw)
+       bootstrap3-glyphicons folium chartjs swagger-ui leaflet-draw leaflet-vectorgrid)
 
 die() { echo "vendor_assets: $*" >&2; exit 1; }
 
@@ -206,6 +208,44 @@ LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION
 OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
 WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 MIT
+
+# ---------------------------------------------------------------- leaflet.vectorgrid 1.3.0
+# The map's vector tiles (L.vectorGrid.protobuf). The bundled build carries its dependencies
+# inside: pbf, ieee754, vector-tile, point-geometry, topojson-client, whatwg-fetch, and
+# geojson-vt 2.2.0 (in the slicer's worker). Each one's licence is kept under licenses/, from
+# the packages npm installs beside it (geojson-vt is pinned for that alone). VectorGrid's own
+# licence is the Beer-Ware text of its README, which ships no licence file; point-geometry
+# declares ISC and ships none either, so its ISC text is written with its package's author.
+copy leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js \
+     leaflet-vectorgrid/Leaflet.VectorGrid.bundled.min.js
+[[ "$(node -p "require('$NM/leaflet.vectorgrid/package.json').license")" == Beerware ]] ||
+  die "leaflet.vectorgrid: licence is no longer Beerware"
+sed -n '/^## Legalese/,$p' "$NM/leaflet.vectorgrid/README.md" > "$DEST/leaflet-vectorgrid/LICENSE"
+grep -q "BEER-WARE LICENSE" "$DEST/leaflet-vectorgrid/LICENSE" ||
+  die "leaflet.vectorgrid: licence text not found in README.md"
+for pair in pbf/LICENSE ieee754/LICENSE vector-tile/LICENSE.txt topojson-client/LICENSE.md \
+            whatwg-fetch/LICENSE geojson-vt/LICENSE; do
+  copy "$pair" "leaflet-vectorgrid/licenses/${pair%%/*}-$(basename "$pair")"
+done
+[[ "$(node -p "require('$NM/point-geometry/package.json').license")" == ISC ]] ||
+  die "point-geometry: licence is no longer ISC"
+cat > "$DEST/leaflet-vectorgrid/licenses/point-geometry-LICENSE" <<ISC
+ISC License (declared by point-geometry's package.json; the package ships no licence file)
+
+Copyright (c) $(node -p "require('$NM/point-geometry/package.json').author")
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+ISC
 
 # ---------------------------------------------------------------- folium rotate css
 mkdir -p "$TMP/pypi"

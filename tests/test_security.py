@@ -30,6 +30,7 @@ MATRIX = {
     ("api.parcels", "GET"): ("/api/parcels?layer=idle&limit=1", None, READ),
     ("api.projects", "GET"): ("/api/projects?limit=1", None, READ),
     ("api.layer", "GET"): ("/api/layers/stock?limit=1", None, READ),
+    ("tiles.tile", "GET"): ("/tiles/idle/14/13364/6491.mvt", None, READ),
     ("auth.login", "GET"): ("/login", None, READ),
     ("auth.login", "POST"): ("/login", {"name": "test-viewer", "password": PASSWORD}, READ),
     ("auth.logout", "POST"): ("/logout", {}, READ),

@@ -62,7 +62,9 @@ def _load(token: str) -> StaffUser | None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    # A tile fetched by the map must fail as a status, not turn into the login page.
+    return (request.path.startswith(("/api/", "/tiles/"))
+            or request.accept_mimetypes.best == "application/json")
 
 
 @login_manager.unauthorized_handler

@@ -28,6 +28,10 @@ class Defaults:
     # Overrides of data/ledger_rules.json (thresholds of the ledger categories), e.g.
     # LANDMATCH_LEDGER_RULES='{"slow_behind_days": 15}'
     LEDGER_RULES: dict = {}
+    # The map page: a layer with more features in view than this is drawn from vector tiles
+    # (/tiles/…), with fewer from GeoJSON with every attribute. 0: tiles always; negative
+    # (or empty): never. Measured in bench/map_bench.py (bench/results/map.md).
+    MAP_TILE_THRESHOLD = 1500
     # Accounts: reading without signing in (an intranet's choice); writing always needs one.
     PUBLIC_READ = True
     LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins, per address and per account name

@@ -44,7 +44,7 @@ def user_message(error: GeoError, field: Field | None = None) -> str:
 
 def _wants_json() -> bool:
     path = request.path
-    return (path.startswith(("/api/", "/export/", "/ogc"))
+    return (path.startswith(("/api/", "/export/", "/ogc", "/tiles/"))
             or request.accept_mimetypes.best in ("application/json", "application/x-ndjson"))
 
 

@@ -33,6 +33,9 @@ VENDOR_CSS = {
     "awesome_rotate_css": "vendor/folium/leaflet.awesome.rotate.css",
 }
 
+# The vector-tile plugin of the map page's layers (not a folium default).
+VECTOR_GRID = "vendor/leaflet-vectorgrid/Leaflet.VectorGrid.bundled.min.js"
+
 # One colour table for the layers' styles and the legend.
 COLORS = {
     "sites": {"pipeline": "#9e9e9e", "signed": "#42a5f5", "landed": "#7e57c2",
@@ -60,10 +63,15 @@ class ApiLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, layer: str, url: str) -> None:
+    def __init__(self, layer: str) -> None:
         super().__init__()
         self._name = "ApiLayer"
-        self.options = {"layer": layer, "url": url}
+        tile = url_for("tiles.tile", name=layer, z=0, x=0, y=0)
+        self.options = {
+            "layer": layer, "url": url_for("api.layer", name=layer),
+            "tiles": tile.replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+            "item": url_for("ogc.item", name=layer, fid="__code__", f="json"),
+        }
 
 
 class PageConfig(MacroElement):
@@ -103,8 +111,9 @@ class Legend(MacroElement):
         self.sections = sections
 
 
-def popup_config() -> dict:
-    """Return what the browser needs to label features: fields, units, choices, colours."""
+def popup_config(tile_threshold: int | None = None) -> dict:
+    """Return what the browser needs to label features: fields, units, choices, colours,
+    and the number of features in view above which a layer is drawn from vector tiles."""
     language = lang()
 
     def describe(entity: str, layer: str | None) -> list[dict]:
@@ -126,6 +135,7 @@ def popup_config() -> dict:
         "colors": COLORS,
         "titles": {name: layer_title(name) for name in COLORS},
         "units": {"mu": unit("mu"), "ha": unit("ha")},
+        "tiles": {"threshold": tile_threshold},
         "canEdit": current_user.is_authenticated and current_user.can("editor"),
         "urls": {kind: url_for(f"editing.{kind}", code="__code__")
                  for kind in ("edit", "split", "history")},
@@ -184,17 +194,20 @@ def _outlines(m: folium.Map, county) -> None:
     ).add_to(m)
 
 
-def offline_map(config, bounds, scripts: tuple[str, ...] = (), **options) -> folium.Map:
+def offline_map(config, bounds, scripts: tuple[str, ...] = (), vendor: tuple[str, ...] = (),
+                **options) -> folium.Map:
     """Return a folium map over ``bounds`` (minx, miny, maxx, maxy) whose every asset is
     served from static/, with the configured base map (none by default).
 
-    ``scripts`` are more of the app's own files under static/ (e.g. "js/match.js").
+    ``scripts`` are more of the app's own files under static/ (e.g. "js/match.js");
+    ``vendor`` more vendored ones, loaded before the app's own.
     """
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
                    control_scale=True, **options)
     # Per-instance lists: folium's class-level lists must stay untouched (STACK.md trap 7).
     m.default_js = [(k, url_for("static", filename=v)) for k, v in VENDOR_JS.items()]
+    m.default_js += [(path, url_for("static", filename=path)) for path in vendor]
     m.default_js.append(("landmatch", url_for("static", filename="js/landmatch.js")))
     m.default_js += [(path, url_for("static", filename=path)) for path in scripts]
     m.default_css = [(k, url_for("static", filename=v)) for k, v in VENDOR_CSS.items()]
@@ -224,8 +237,9 @@ def build_map(config, scripts: tuple[str, ...] = ()) -> folium.Map:
     """Return the county map; its layers load from the API in the browser."""
     county = load_county(config["COUNTY"])
     minx, miny, maxx, maxy = county.outline.bounds
-    m = offline_map(config, county.outline.bounds, scripts, zoom_start=11, prefer_canvas=True)
-    PageConfig(popup_config()).add_to(m)
+    m = offline_map(config, county.outline.bounds, scripts, (VECTOR_GRID,), zoom_start=11,
+                    prefer_canvas=True)
+    PageConfig(popup_config(config.get("MAP_TILE_THRESHOLD"))).add_to(m)
     _outlines(m, county)
     folium.GeoJson(
         county.geojson("county"), name=county.name if lang() == "zh" else county.name_en,
@@ -234,7 +248,7 @@ def build_map(config, scripts: tuple[str, ...] = ()) -> folium.Map:
     ).add_to(m)
     for name in LAYER_ORDER:
         group = folium.FeatureGroup(name=layer_title(name), show=True)
-        ApiLayer(name, url_for("api.layer", name=name)).add_to(group)
+        ApiLayer(name).add_to(group)
         group.add_to(m)
     Legend(_legend_sections()).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -17,7 +17,7 @@ from geo.fields import BUILDING_FIELDS, DERIVED_FIELDS, PARCEL_FIELDS, PROJECT_F
 from geo.schema import object_schema
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
-DOCUMENTED = ("/api/", "/ogc", "/export/")
+DOCUMENTED = ("/api/", "/ogc", "/export/", "/tiles/")
 _SCHEMAS: dict[str, Callable[[], dict]] = {}
 _PATHS: dict[str, dict] = {}
 

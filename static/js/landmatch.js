@@ -1,9 +1,12 @@
 /* LandMatch map: fill each layer from the API by the map's bounds, style it, build popups.
+ * A layer with more features in view than config.tiles.threshold is drawn from vector tiles
+ * (Leaflet.VectorGrid) instead; a click on a tile feature fetches its attributes by code.
  * Popups are built with DOM nodes and textContent, so user text is never parsed as HTML. */
 (function () {
   "use strict";
   var config = { fields: {}, colors: {}, text: {}, units: {} };
   var PAGE_LIMIT = 5000;
+  var LAYER_Z = ["stock", "idle", "sites"];  // drawing order of the tile layers, bottom first
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -111,11 +114,126 @@
     box.style.display = box.textContent ? "block" : "none";
   }
 
+  // How many layers of a map are still loading or drawing. When none is, the container's
+  // data-pending is "0" and the map fires "lm:drawn" (the benchmark and tests wait on it).
+  function setBusy(map, layer, busy) {
+    var pending = map.lmPending || (map.lmPending = {});
+    if (busy) pending[layer] = true;
+    else if (pending[layer]) delete pending[layer];
+    else return;
+    var count = Object.keys(pending).length;
+    map.getContainer().setAttribute("data-pending", String(count));
+    if (!count) map.fire("lm:drawn");
+  }
+
+  function finished(map, layer, count) {
+    var box = map.getContainer();
+    box.setAttribute("data-loaded-" + layer, String(count));
+    box.removeAttribute("data-loading-" + layer);
+    map.fire("lm:loaded", { layer: layer, count: count });
+    setBusy(map, layer, false);
+  }
+
+  // The feature of a tile layer under a click: tiles keep their features (getFeatureId), and
+  // a point is tested against them as Leaflet's canvas tests its own paths.
+  function tileFeatureAt(map, tiles, latlng) {
+    if (!map.hasLayer(tiles) || !tiles._vectorTiles) return null;
+    var size = tiles.getTileSize();
+    var zoom = tiles._tileZoom === undefined ? map.getZoom() : tiles._tileZoom;
+    var point = map.project(latlng, zoom).round();
+    var coords = point.unscaleBy(size).floor();
+    coords.z = zoom;
+    var renderer = tiles._vectorTiles[tiles._tileCoordsToKey(coords)];
+    if (!renderer) return null;
+    var inTile = point.subtract(coords.scaleBy(size)), hit = null;
+    Object.keys(renderer._layers).forEach(function (id) {
+      var feature = renderer._layers[id];
+      // Bounds for the test are made by makeInteractive, which non-interactive tiles skip.
+      if (!feature._pxBounds && feature.makeInteractive) feature.makeInteractive();
+      if (feature._containsPoint && feature._containsPoint(inTile)) hit = feature;
+    });
+    return hit;
+  }
+
+  // Vector tiles with the same colours as the GeoJSON features. Tiles do not take pointer
+  // events (they would cover the canvas of the other layers): clicks are tested on the map.
+  function tileLayer(map, options, zIndex) {
+    var style = styleFor(options.layer);
+    var styles = {};
+    styles[options.layer] = function (properties) {
+      return L.extend(style({ properties: properties }), { fill: true });
+    };
+    var tiles = L.vectorGrid.protobuf(options.tiles, {
+      rendererFactory: L.canvas.tile,
+      vectorTileLayerStyles: styles,
+      interactive: false,
+      getFeatureId: function (f) { return f.properties.code; },
+      tolerance: 3,
+      zIndex: zIndex,
+      maxZoom: 22,
+    });
+    tiles.lmCounts = {};
+    var fetchTile = tiles._getVectorTilePromise;
+    tiles._getVectorTilePromise = function (coords) {
+      return fetchTile.call(tiles, coords).then(function (tile) {
+        var layer = tile.layers[options.layer];
+        tiles.lmCounts[tiles._tileCoordsToKey(coords)] = layer ? layer.length : 0;
+        return tile;
+      });
+    };
+    tiles.on("tileunload", function (e) { delete tiles.lmCounts[tiles._tileCoordsToKey(e.coords)]; });
+    return tiles;
+  }
+
+  // Open the same popup as a GeoJSON feature's, with the attributes fetched by code.
+  function openTilePopup(map, options, code, latlng) {
+    var url = options.item.replace("__code__", encodeURIComponent(code));
+    fetch(url, { headers: { Accept: "application/geo+json" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
+      .then(function (feature) {
+        // The popup's source is the feature as GeoJSON would have drawn it (not added to
+        // the map), so that popupopen listeners (the match page's "why not") see it alike.
+        var source = L.geoJSON(feature).getLayers()[0];
+        L.popup({ maxWidth: 360 }, source).setLatLng(latlng)
+          .setContent(popupContent(options.layer, feature.properties)).openOn(map);
+      })
+      .catch(function (err) { if (window.console) console.error(config.text.failed, err); });
+  }
+
+  var tileLayers = [];  // [map, tiles, options], the last added (drawn on top) last
+
+  function onMapClick(e) {
+    var map = e.target;
+    for (var i = tileLayers.length - 1; i >= 0; i--) {
+      var entry = tileLayers[i];
+      if (entry[0] !== map) continue;
+      var hit = tileFeatureAt(map, entry[1], e.latlng);
+      if (hit) {
+        openTilePopup(map, entry[2], hit.properties.code, e.latlng);
+        return;
+      }
+    }
+  }
+
   function apiLayer(map, group, options) {
     var controller = null;
-    var state = { loaded: 0, matched: 0 };
+    var state = { loaded: 0, matched: 0, mode: "geojson", denseZoom: -1, density: 0 };
+    var threshold = (config.tiles || {}).threshold;
+    var useTiles = Boolean(options.tiles) && typeof threshold === "number" && threshold >= 0;
+    var tiles = useTiles ? tileLayer(map, options, 10 + LAYER_Z.indexOf(options.layer)) : null;
     group.lmLayer = options.layer;
     group.lmState = state;
+    if (tiles) {
+      tileLayers.push([map, tiles, options]);
+      if (!map.lmTileClicks) {
+        map.on("click", onMapClick);
+        map.lmTileClicks = true;
+      }
+      tiles.on("load", function () { if (state.mode === "tiles") tilesDrawn(); });
+    }
 
     // Keep what is already drawn and still in view (an open popup survives a pan); add the
     // new features, drop the ones that left the view.
@@ -138,6 +256,8 @@
         }).eachLayer(function (l) {
           l.bindPopup(function () { return popupContent(options.layer, feature.properties); },
                       { maxWidth: 360 });
+          // The map's click would also look for a tile feature under this one.
+          l.on("click", L.DomEvent.stopPropagation);
           l.lmVersion = feature.properties.version;
           drawn[feature.id] = l;
           group.addLayer(l);
@@ -145,39 +265,88 @@
       });
     }
 
+    function tilesDrawn() {
+      var counts = tiles.lmCounts;
+      var total = Object.keys(counts).reduce(function (n, k) { return n + counts[k]; }, 0);
+      state.loaded = total;
+      finished(map, options.layer, total);
+    }
+
+    function showTiles() {
+      if (controller) controller.abort();
+      state.mode = "tiles";
+      map.getContainer().setAttribute("data-mode-" + options.layer, "tiles");
+      notice(map, options.layer, 0, 0);
+      update([]);
+      if (!group.hasLayer(tiles)) group.addLayer(tiles);
+      // The grid decides on moveend too, after this handler: look once it has.
+      L.Util.requestAnimFrame(function () {
+        if (state.mode === "tiles" && !tiles.isLoading()) tilesDrawn();
+      });
+    }
+
+    function showFeatures(data) {
+      state.mode = "geojson";
+      map.getContainer().setAttribute("data-mode-" + options.layer, "geojson");
+      if (tiles && group.hasLayer(tiles)) group.removeLayer(tiles);
+      update(data.features);
+      state.loaded = data.numberReturned;
+      state.matched = data.numberMatched;
+      state.density = data.numberMatched / viewArea();
+      notice(map, options.layer, data.numberReturned, data.numberMatched);
+      // Counted as drawn once the canvas has painted them.
+      L.Util.requestAnimFrame(function () { finished(map, options.layer, data.numberReturned); });
+    }
+
+    function viewArea() {
+      var b = map.getBounds();
+      return Math.max((b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()), 1e-12);
+    }
+
     function load() {
       if (!map.hasLayer(group)) return;
+      setBusy(map, options.layer, true);
+      map.getContainer().setAttribute("data-loading-" + options.layer, "1");
+      // Past the threshold once at this zoom or closer, or as many features per square
+      // degree as the last view had would pass it here: the tiles, without asking.
+      if (tiles && (threshold === 0 || map.getZoom() <= state.denseZoom ||
+                    state.density * viewArea() > threshold)) {
+        state.denseZoom = Math.max(state.denseZoom, map.getZoom());
+        showTiles();
+        return;
+      }
       if (controller) controller.abort();
       controller = new AbortController();
       var b = map.getBounds();
       var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
         .map(function (v) { return v.toFixed(6); }).join(",");
-      var url = options.url + "?bbox=" + bbox + "&limit=" + PAGE_LIMIT;
-      map.getContainer().setAttribute("data-loading-" + options.layer, "1");
+      var limit = tiles ? Math.min(threshold, PAGE_LIMIT) : PAGE_LIMIT;
+      var url = options.url + "?bbox=" + bbox + "&limit=" + limit;
       fetch(url, { signal: controller.signal, headers: { Accept: "application/geo+json" } })
         .then(function (r) {
           if (!r.ok) throw new Error(r.status);
           return r.json();
         })
         .then(function (data) {
-          update(data.features);
-          state.loaded = data.numberReturned;
-          state.matched = data.numberMatched;
-          notice(map, options.layer, data.numberReturned, data.numberMatched);
-          map.getContainer().setAttribute("data-loaded-" + options.layer, String(data.numberReturned));
-          map.getContainer().removeAttribute("data-loading-" + options.layer);
-          map.fire("lm:loaded", { layer: options.layer, count: data.numberReturned });
+          if (tiles && data.numberMatched > data.numberReturned) {
+            state.denseZoom = Math.max(state.denseZoom, map.getZoom());
+            showTiles();
+          } else {
+            showFeatures(data);
+          }
         })
         .catch(function (err) {
           if (err.name === "AbortError") return;
           map.getContainer().removeAttribute("data-loading-" + options.layer);
           map.getContainer().setAttribute("data-error-" + options.layer, String(err.message));
+          setBusy(map, options.layer, false);
           if (window.console) console.error(config.text.failed, err);
         });
     }
 
     map.on("moveend", load);
     group.on("add", load);
+    group.on("remove", function () { setBusy(map, options.layer, false); });
     map.on("overlayadd", function (e) { if (e.layer === group) load(); });
     map.whenReady(load);
   }

@@ -1,0 +1,223 @@
+"""Map layers as Mapbox vector tiles: ST_AsMVT on PostGIS, shapely + mapbox-vector-tile else."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import mapbox_vector_tile
+import numpy as np
+import shapely
+from sqlalchemy import and_, func, literal_column, not_, select, union_all
+from sqlalchemy.orm import Session
+
+from geo.backends import backend_for
+from geo.crs import STORAGE_SRID
+from geo.errors import N_, GeoError
+from geo.features import Layer
+from geo.models import Parcel, Project
+
+MAX_ZOOM = 22
+EXTENT = 4096  # tile units per side, MVT's default
+BUFFER = 64  # units drawn past each edge, so outlines do not stop at the tile's border
+WEB_MERCATOR = 3857
+_RADIUS = 6378137.0  # the sphere of EPSG:3857
+_HALF_WORLD = math.pi * _RADIUS  # metres from the origin to the edge of EPSG:3857
+
+
+def colour_attribute(layer: Layer) -> str:
+    """Return the attribute the map colours ``layer`` by: a project's stage, a parcel's status."""
+    return "stage" if layer.entity == "project" else "status"
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    """Raise GeoError unless z/x/y names a tile of the Web Mercator grid up to MAX_ZOOM."""
+    if not 0 <= z <= MAX_ZOOM:
+        raise GeoError(N_("%(field)s must be between %(min)s and %(max)s."), field="z",
+                       min=0, max=MAX_ZOOM)
+    for name, value in (("x", x), ("y", y)):
+        if not 0 <= value < 2 ** z:
+            raise GeoError(N_("%(field)s must be between %(min)s and %(max)s."), field=name,
+                           min=0, max=2 ** z - 1)
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """Return the tile's (minx, miny, maxx, maxy) in Web Mercator metres.
+
+    >>> tile_bounds(0, 0, 0)[2] == -tile_bounds(0, 0, 0)[0] == 20037508.342789244
+    True
+    """
+    size = 2 * _HALF_WORLD / 2 ** z
+    minx, maxy = -_HALF_WORLD + x * size, _HALF_WORLD - y * size
+    return minx, maxy - size, minx + size, maxy
+
+
+def tile_lonlat(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """Return the tile's (west, south, east, north) in degrees.
+
+    Meridians and parallels are straight in Web Mercator, so this box is the tile exactly.
+    """
+    minx, miny, maxx, maxy = tile_bounds(z, x, y)
+    return _lon(minx), _lat(miny), _lon(maxx), _lat(maxy)
+
+
+def _lon(mx: float) -> float:
+    return mx / _HALF_WORLD * 180.0
+
+
+def _lat(my: float) -> float:
+    return math.degrees(math.atan(math.sinh(my / _HALF_WORLD * math.pi)))
+
+
+def _source(layer: Layer):
+    """Return (model, geometry column, base conditions) of ``layer``'s live features."""
+    if layer.entity == "project":
+        return Project, Project.site, [Project.deleted_at.is_(None), Project.site.is_not(None)]
+    return Parcel, Parcel.geom, [Parcel.layer == layer.name, Parcel.deleted_at.is_(None)]
+
+
+def _conditions(layer: Layer, filters: Mapping[str, list[str]]) -> list:
+    model, _geom, conditions = _source(layer)
+    return conditions + [getattr(model, name).in_(values) for name, values in filters.items()]
+
+
+def render_tile(session: Session, layer: Layer, z: int, x: int, y: int,
+                filters: Mapping[str, list[str]] | None = None) -> bytes:
+    """Return tile z/x/y of ``layer`` as MVT bytes (empty when no feature meets the tile).
+
+    One MVT layer named after ``layer``; each feature carries its ``code`` and the attribute
+    the map colours it by. Deleted records are left out; ``filters`` as /api/layers takes them.
+    """
+    check_tile(z, x, y)
+    if backend_for(session).name == "postgis":
+        return _postgis_tile(session, layer, z, x, y, filters or {})
+    return _python_tile(session, layer, z, x, y, filters or {})
+
+
+# Sizes in tile units (EXTENT units span 256 screen pixels: 16 units a pixel).
+PIXEL = EXTENT // 256
+# Smaller than this both ways: drawn as a square of a 2-pixel grid, one per cell whatever
+# the colours of the features in it (as a canvas would paint them over each other).
+DOT = 2 * PIXEL
+SIMPLIFY = PIXEL // 2  # outlines lose detail finer than half a pixel
+
+
+def _unit_m(z: int) -> float:
+    """Return the size of one tile unit at zoom ``z``, in Web Mercator metres."""
+    return 2 * _HALF_WORLD / 2 ** z / EXTENT
+
+
+def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
+                  filters: Mapping[str, list[str]]) -> bytes:
+    model, geom, _base = _source(layer)
+    envelope = func.ST_TileEnvelope(z, x, y)
+    attribute = colour_attribute(layer)
+    unit, cell = _unit_m(z), DOT * _unit_m(z)
+    src = (
+        select(model.code.label("code"), getattr(model, attribute).label(attribute),
+               func.ST_Transform(geom, WEB_MERCATOR).label("g"))
+        # The envelope goes to the stored CRS, rather than every geometry to 3857, so that
+        # the GiST index answers the test.
+        .where(func.ST_Intersects(geom, func.ST_Transform(envelope, STORAGE_SRID)),
+               *_conditions(layer, filters))
+        .cte("src")
+    )
+    g, value = src.c.g, src.c[attribute]
+    small = and_(func.ST_XMax(g) - func.ST_XMin(g) < cell,
+                 func.ST_YMax(g) - func.ST_YMin(g) < cell)
+    shapes = select(src.c.code, value, func.ST_AsMVTGeom(
+        func.ST_Simplify(g, SIMPLIFY * unit, True), envelope, EXTENT, BUFFER, True,
+    ).label("geom")).where(not_(small))
+    cx = func.floor(((func.ST_XMin(g) + func.ST_XMax(g)) / 2 + _HALF_WORLD) / cell).label("cx")
+    cy = func.floor(((func.ST_YMin(g) + func.ST_YMax(g)) / 2 + _HALF_WORLD) / cell).label("cy")
+    first = func.row_number().over(partition_by=(cx, cy), order_by=src.c.code).label("n")
+    ranked = select(src.c.code, value, cx, cy, first).where(small).subquery("ranked")
+    cells = select(ranked).where(ranked.c.n == 1).subquery("cells")
+    square = func.ST_MakeEnvelope(cells.c.cx * cell - _HALF_WORLD, cells.c.cy * cell - _HALF_WORLD,
+                                  (cells.c.cx + 1) * cell - _HALF_WORLD,
+                                  (cells.c.cy + 1) * cell - _HALF_WORLD, WEB_MERCATOR)
+    dots = select(cells.c.code, cells.c[attribute],
+                  func.ST_AsMVTGeom(square, envelope, EXTENT, BUFFER, True).label("geom"))
+    rows = union_all(shapes, dots).subquery("t")
+    tile = session.scalar(select(func.ST_AsMVT(literal_column("t"), layer.name, EXTENT, "geom"))
+                          .select_from(rows))
+    return bytes(tile or b"")
+
+
+def _python_tile(session: Session, layer: Layer, z: int, x: int, y: int,
+                 filters: Mapping[str, list[str]]) -> bytes:
+    model, geom, _base = _source(layer)
+    attribute = colour_attribute(layer)
+    # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands.
+    rows = session.connection().execute(
+        select(model.code, getattr(model, attribute), func.AsBinary(geom))
+        .where(backend_for(session).bbox_filter(geom, model.id, tile_lonlat(z, x, y)),
+               *_conditions(layer, filters))
+    ).all()
+    if not rows:
+        return b""
+    # In code order, for the squares to stand for the same feature as on PostGIS. Sorted
+    # here: ORDER BY makes SQLite walk the code index through the whole table.
+    rows.sort(key=lambda r: r[0])
+    codes = np.array([r[0] for r in rows], dtype=object)
+    values = np.array([r[1] for r in rows], dtype=object)
+    shapes = shapely.from_wkb([r[2] for r in rows])
+    # Mercator keeps each axis in order, so a projected bounding box is the box of the
+    # projected shape: the small ones are found without projecting them whole.
+    lonlat = shapely.bounds(shapes)
+    project = _projection(z, x, y)
+    bounds = np.hstack((project(lonlat[:, [0, 3]]), project(lonlat[:, [2, 1]])))
+    small = ((bounds[:, 2] - bounds[:, 0]) < DOT) & ((bounds[:, 3] - bounds[:, 1]) < DOT)
+    outlines = _outlines(shapely.clip_by_rect(shapely.transform(shapes[~small], project),
+                                              -BUFFER, -BUFFER, EXTENT + BUFFER,
+                                              EXTENT + BUFFER))
+    dots, first = _dots(bounds[small])
+    features = [
+        {"geometry": shape, "properties": {"code": code, attribute: value}}
+        for shape, code, value in (
+            *zip(outlines, codes[~small], values[~small], strict=True),
+            *zip(dots, codes[small][first], values[small][first], strict=True),
+        )
+        if not shape.is_empty
+    ]
+    # The shapes are already on the integer grid and wound as MVT wants (exterior rings
+    # with a positive area in y-down tile units): the encoder's own check costs most.
+    return mapbox_vector_tile.encode(
+        [{"name": layer.name, "features": features}],
+        default_options={"extents": EXTENT, "y_coord_down": True,
+                         "check_winding_order": False},
+    )
+
+
+def _outlines(shapes: np.ndarray) -> np.ndarray:
+    """Return shapes simplified for the zoom, snapped to whole tile units, MVT-wound."""
+    snapped = shapely.set_precision(shapely.simplify(shapes, SIMPLIFY), 1.0)
+    return shapely.orient_polygons(snapped, exterior_cw=False)
+
+
+def _dots(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return one square per cell of the DOT grid holding a feature's centre, and the index
+    of the first feature (in code order) in each: the one the square stands for.
+
+    The grid is counted up from the tile's bottom edge, as PostGIS counts it in metres.
+    """
+    if not len(bounds):
+        return np.empty(0, dtype=object), np.empty(0, dtype=int)
+    cx = np.floor((bounds[:, 0] + bounds[:, 2]) / 2 / DOT).astype(np.int64)
+    cy = np.floor((EXTENT - (bounds[:, 1] + bounds[:, 3]) / 2) / DOT).astype(np.int64)
+    _cells, first = np.unique(np.column_stack((cx, cy)), axis=0, return_index=True)
+    left, top = cx[first] * DOT, EXTENT - (cy[first] + 1) * DOT
+    return shapely.box(left, top, left + DOT, top + DOT), first
+
+
+def _projection(z: int, x: int, y: int):
+    """Return a function from lon/lat coordinates (an n × 2 array) to the tile's units."""
+    minx, _miny, _maxx, maxy = tile_bounds(z, x, y)
+    scale = 1 / _unit_m(z)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        mx = np.radians(coords[:, 0]) * _RADIUS
+        my = np.log(np.tan(np.pi / 4 + np.radians(coords[:, 1]) / 2)) * _RADIUS
+        return np.column_stack(((mx - minx) * scale, (maxy - my) * scale))
+
+    return project
