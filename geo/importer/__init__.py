@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from geo.importer.commit import refuse_rejected, write_records
 from geo.importer.mapping import apply_overrides, auto_mapping, parse_overrides
 from geo.importer.records import Records
 from geo.importer.source import Source, open_source
-from geo.importer.validate import Issue, Options, validate
+from geo.importer.validate import BATCH, Issue, Options, validate
 from geo.models import ImportRun
 
 Progress = Callable[[str, int], None]  # (stage: "read" | "validated" | "written", rows)
@@ -90,11 +91,7 @@ def _plan(path, layer, crs, encoding, overrides, source_layer, options, central_
     if "code" not in mapping.values():
         raise GeoError(N_("No column holds the parcel code (地块编号, 宗地号, DKBH …); name "
                           "one with --map column=code."), field="code")
-    shapes = source.geometries
-    present = shapes[~(shapely.is_missing(shapes) | shapely.is_empty(shapes))]
-    if not len(present):
-        raise GeoError(N_("No row has a geometry."), field="geometry")
-    bounds = tuple(shapely.total_bounds(present))
+    bounds = _bounds(source)
     choice = detect_crs(bounds, source.file_crs, crs, central_meridian, options.county)
     records, issues = validate(source, mapping, layer, choice, options,
                                (lambda n: progress("validated", n)) if progress else None)
@@ -103,6 +100,20 @@ def _plan(path, layer, crs, encoding, overrides, source_layer, options, central_
     if source.encoding:
         notes.append((source.encoding.note, source.encoding.params))
     return Plan(source, layer, mapping, choice, records, issues, notes)
+
+
+def _bounds(source: Source) -> tuple[float, float, float, float]:
+    """Return the bounds of every shape of ``source``; refuse a file without any."""
+    corners = []
+    for start in range(0, source.size, BATCH):
+        shapes = source.geometries(start, start + BATCH)
+        present = shapes[~(shapely.is_missing(shapes) | shapely.is_empty(shapes))]
+        if len(present):
+            corners.append(shapely.total_bounds(present))
+    if not corners:
+        raise GeoError(N_("No row has a geometry."), field="geometry")
+    found = np.array(corners)
+    return (*found[:, :2].min(axis=0).tolist(), *found[:, 2:].max(axis=0).tolist())
 
 
 def commit_plan(session: Session, plan: Plan, filename: str | None = None,

@@ -22,7 +22,7 @@ from geo.audit import acting_user, audit_rows
 from geo.errors import N_, GeoError
 from geo.features import get_layer
 from geo.fields import fields_for, get_field, json_value
-from geo.importer.bulk import WKB, JsonText, geom_from_wkb, insert_rows
+from geo.importer.bulk import WKB, JsonText, among, geom_from_wkb, insert_rows
 from geo.importer.records import Records
 from geo.importer.rtree import rtree_filled_at_the_end
 from geo.models import AuditRecord, Building, ImportRun, Parcel, ParcelVersion
@@ -145,7 +145,7 @@ class _Writer:
             for p in params:
                 by_version[p["_version"]].append(p["_id"])
             for version, ids in by_version.items():
-                result = self.session.execute(bump.where(PARCELS.c.id.in_(ids),
+                result = self.session.execute(bump.where(among(self.session, PARCELS.c.id, ids),
                                                          PARCELS.c.version == version))
                 if result.rowcount != len(ids):
                     raise _changed_meanwhile()
@@ -167,7 +167,8 @@ class _Writer:
         fields, id, version, area and extra, and the shape as WKB (``wkb``)."""
         columns = [c for c in PARCELS.c if c.name in _STORED]
         wkb = Function(self.as_wkb, PARCELS.c.geom, type_=LargeBinary).label("wkb")
-        result = self.session.execute(select(*columns, wkb).where(PARCELS.c.id.in_(ids)))
+        result = self.session.execute(select(*columns, wkb).where(
+            among(self.session, PARCELS.c.id, ids)))
         keys = list(result.keys())
         return {row[0]: dict(zip(keys, row, strict=True)) for row in result.all()}
 
@@ -175,8 +176,8 @@ class _Writer:
         """Return the factory buildings of parcels ``ids`` as JSON values, by parcel id."""
         found: dict[int, list[dict]] = {}
         fields = fields_for("building")
-        for b in self.session.execute(select(BUILDINGS).where(BUILDINGS.c.parcel_id.in_(ids))
-                                      .order_by(BUILDINGS.c.id)):
+        for b in self.session.execute(select(BUILDINGS).where(
+                among(self.session, BUILDINGS.c.parcel_id, ids)).order_by(BUILDINGS.c.id)):
             found.setdefault(b.parcel_id, []).append(
                 {f.name: json_value(getattr(b, f.name)) for f in fields})
         return found
@@ -216,7 +217,7 @@ def _existing(session: Session, codes: list[str]) -> dict[str, tuple[int, int]]:
         chunk = codes[start:start + BATCH]
         found.update((code, (pid, version)) for code, pid, version in session.execute(
             select(PARCELS.c.code, PARCELS.c.id, PARCELS.c.version)
-            .where(PARCELS.c.code.in_(chunk))))
+            .where(among(session, PARCELS.c.code, chunk))))
     return found
 
 

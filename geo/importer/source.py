@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -30,31 +31,48 @@ _WKT = re.compile(r"^\s*(MULTI)?(POLYGON|POINT|LINESTRING)\b", re.I)
 
 @dataclass
 class Source:
-    """A file's rows, held by column: plain Python values (None when missing) per column and
-    one geometry per row (a shapely array, None when missing), and how the file was read.
+    """A file's rows held by column, and how the file was read.
 
-    Columns rather than one dict per row: a file of 100,000 parcels then costs a list per
-    column instead of 100,000 dicts.
+    Each column is a NumPy array as GDAL gives it, or a list (CSV, XLSX); each row's shape
+    is WKB (``wkb``) or a shapely geometry, None when missing. ``values`` and ``geometries``
+    turn a slice of rows into plain Python values and shapely geometries when they are
+    checked, so that a file of 100,000 parcels is never held as 100,000 dicts or shapes.
     """
 
     path: Path
     columns: list[str]
-    data: dict[str, list[object]]
-    geometries: np.ndarray  # of shapely geometries or None, one per row
+    data: dict[str, np.ndarray | list]
+    shapes: np.ndarray  # WKB or shapely geometries (see ``wkb``), None where missing
     file_crs: CRS | None
     encoding: Encoding | None
     tabular: bool  # CSV/XLSX: report spreadsheet lines (the header is line 1)
     geometry_columns: tuple[str, ...] = ()
     notes: list[tuple[str, dict]] = field(default_factory=list)
+    wkb: bool = False
     size: int = field(init=False)  # the number of rows, kept when the rows are released
 
     def __post_init__(self) -> None:
-        self.size = len(self.geometries)
+        self.size = len(self.shapes)
+
+    def values(self, column: str, start: int = 0, stop: int | None = None) -> list[object]:
+        """Return rows ``start:stop`` of ``column`` as plain Python values, None if missing."""
+        part = self.data[column][start:stop]
+        if not isinstance(part, np.ndarray):
+            return part
+        kind, part = part.dtype.kind, part.tolist()
+        if kind == "f":
+            return [None if v != v else v for v in part]  # NaN: the value unequal to itself
+        return [_plain(v) for v in part] if kind == "O" else part
+
+    def geometries(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Return the shapes of rows ``start:stop`` as shapely geometries (None if missing)."""
+        part = self.shapes[start:stop]
+        return shapely.from_wkb(part) if self.wkb else part
 
     def release(self) -> None:
         """Let go of the rows once they are checked (the accepted ones are in the plan)."""
         self.data = {c: [] for c in self.columns}
-        self.geometries = np.empty(0, dtype=object)
+        self.shapes = np.empty(0, dtype=object)
 
     def line(self, index: int) -> int:
         """Return the number a user sees for row ``index`` (0-based): record or sheet line."""
@@ -126,32 +144,41 @@ def _read_gdal(path: Path, source_layer: str | None, encoding: str | None) -> So
     if path.suffix.lower() == ".shp":
         chosen = shapefile_encoding(path, encoding)
     try:
-        frame = pyogrio.read_dataframe(path, layer=source_layer or layers[0],
-                                       encoding=chosen.name if chosen else None)
+        # pyogrio's arrays, not a GeoDataFrame: the shapes stay WKB until they are checked
+        meta, _, shapes, arrays = pyogrio.raw.read(
+            path, layer=source_layer or layers[0], encoding=chosen.name if chosen else None,
+            datetime_as_string=True)
     except UnicodeDecodeError:
         raise GeoError(N_("The text is not %(encoding)s; give the right encoding with "
                           "--encoding (UTF-8 or GBK)."), field="encoding",
                        encoding=chosen.name if chosen else "UTF-8") from None
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    data = {c: _plain_column(frame[c]) for c in columns}
-    geometries = np.asarray(frame.geometry.array, dtype=object)
-    return Source(path, columns, data, geometries, frame.crs, chosen, tabular=False)
+    columns = [str(c) for c in meta["fields"]]
+    data = {c: _as_read_dataframe(a, dtype, subtype) for c, a, dtype, subtype in zip(
+        columns, arrays, meta["dtypes"], meta["ogr_subtypes"], strict=True)}
+    crs = CRS.from_user_input(meta["crs"]) if meta["crs"] else None
+    return Source(path, columns, data, shapes, crs, chosen, tabular=False, wkb=True)
 
 
-def _plain_column(series) -> list[object]:
-    """Return a pandas column as plain Python values, None where a value is missing."""
-    values = series.tolist()
-    kind = series.dtype.kind
-    if kind in "biu":
-        return values
-    if kind == "f":
-        return [None if v != v else v for v in values]  # NaN is the only value unequal to itself
-    if series.dtype.name in ("str", "string"):  # text, missing values aside
-        missing = series.isna().to_numpy()
-        if not missing.any():
+def _as_read_dataframe(values: np.ndarray, dtype: str, subtype: str) -> np.ndarray | list:
+    """Return a column as ``pyogrio.read_dataframe`` gives it: date-times parsed from their
+    ISO text (offsets kept, mixed ones in UTC), JSON fields parsed."""
+    if dtype.startswith("datetime"):
+        import pandas as pd
+
+        text = pd.Series(values, dtype=object)
+        try:
+            parsed = pd.to_datetime(text, format="ISO8601")
+        except ValueError as error:
+            if "Mixed timezones" not in str(error):
+                return values  # not date-times after all: the text as it is
+            parsed = pd.to_datetime(text, format="ISO8601", utc=True)
+        return [_plain(v) for v in parsed.tolist()]
+    if subtype == "OFSTJSON":
+        try:
+            return [None if v is None else json.loads(v) for v in values.tolist()]
+        except ValueError:
             return values
-        return [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
-    return [_plain(v) for v in values]
+    return values
 
 
 def _plain(value: object) -> object:
@@ -189,6 +216,11 @@ def _read_table(path: Path, sheet: str | None, encoding: str | None) -> Source:
     columns = [c for c in frame.columns if c not in used]
     return Source(path, columns, {c: data[c] for c in columns}, geometries, None, chosen,
                   tabular=True, geometry_columns=used)
+
+
+def _plain_column(series) -> list[object]:
+    """Return a pandas column as plain Python values, None where a value is missing."""
+    return [_plain(v) for v in series.tolist()]
 
 
 def _table_geometries(columns: list[str], data: dict[str, list]

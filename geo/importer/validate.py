@@ -95,7 +95,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         values["status"] = [s or default for s in values.get("status", [None] * size)]
         if "land_use" in values:
             values["land_use"] = _land_uses(values["land_use"], known_uses, found)
-        geometries, areas = shapes.check(source.geometries[start:stop], found.add)
+        geometries, areas = shapes.check(source.geometries(start, stop), found.add)
         for i in np.flatnonzero(shapes.outside(geometries)):
             found.add(i, "geometry", N_("The parcel lies outside the county."))
         declared = values.pop("area_m2", [None] * size)
@@ -125,7 +125,7 @@ def _attributes(source: Source, mapping: Mapping[str, str], fields, start: int, 
     for column, target in mapping.items():
         if target == SKIP:
             continue
-        raws = source.data[column][start:stop]
+        raws = source.values(column, start, stop)
         if target in (EXTRA, EXTRA_JSON):
             for i, raw in enumerate(raws):
                 kept = _extra(column, raw, target)
