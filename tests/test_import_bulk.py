@@ -79,9 +79,9 @@ def _import(app, frame, tmp_path, name="p.gpkg"):
 def _spatial_index_ok(session) -> bool:
     if session.get_bind().dialect.name != "sqlite":
         return True  # PostGIS keeps its GiST index itself
-    trigger = session.scalar(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                                  "AND name = 'gii_parcels_geom'"))
-    return trigger == 1 and session.scalar(text(
+    triggers = session.scalar(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name IN ('gii_parcels_geom', 'giu_parcels_geom')"))
+    return triggers == 2 and session.scalar(text(
         "SELECT CheckSpatialIndex('parcels', 'geom')")) == 1
 
 
@@ -198,3 +198,16 @@ def test_options_and_progress_count_every_row(empty_app, tmp_path):
         commit_plan(session, plan, progress=lambda s, n: steps.append((s, n)))
     totals = {s: sum(n for t, n in steps if t == s) for s, _ in steps}
     assert totals == {"read": 3, "validated": 3, "written": 3}
+
+
+def test_an_import_is_audited_under_the_acting_user(empty_app, tmp_path):
+    path = tmp_path / "p.gpkg"
+    pyogrio.write_dataframe(seat_parcels(), path)
+    plan = plan_import(path, "idle")
+    with empty_app.extensions["landmatch.sessions"]() as session:
+        session.info["user"] = "li-editor"  # as the upload page names the signed-in editor
+        commit_plan(session, plan, "地块.gpkg")
+        run = session.scalar(select(ImportRun))
+        notes = session.execute(select(AuditRecord.user_name, AuditRecord.note)).all()
+    assert notes == [("li-editor", f"地块.gpkg (#{run.id})")] * 3
+    assert (run.created, run.updated) == (3, 0)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from functools import cache
 
+import numpy as np
 import shapely
 from sqlalchemy import LargeBinary, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from geo.features import get_layer
 from geo.fields import fields_for, get_field, json_value
 from geo.importer.bulk import WKB, JsonText, among, geom_from_wkb, insert_rows
 from geo.importer.records import Records
-from geo.importer.rtree import rtree_filled_at_the_end
+from geo.importer.rtree import rtree_updated_at_the_end
 from geo.models import AuditRecord, Building, ImportRun, Parcel, ParcelVersion
 
 BATCH = 1000  # rows per executemany, and per step of the progress bar
@@ -46,11 +47,11 @@ def write_records(session: Session, records: Records, run: ImportRun,
     try:
         session.add(run)
         session.flush()
-        writer = _Writer(session, run)
         codes = records.codes()
         existing = _existing(session, codes)
         created = updated = 0
-        with rtree_filled_at_the_end(session):
+        with rtree_updated_at_the_end(session) as reshaped:
+            writer = _Writer(session, run, reshaped)
             for start in range(0, len(records), BATCH):
                 batch = range(start, min(start + BATCH, len(records)))
                 new = [i for i in batch if codes[i] not in existing]
@@ -71,8 +72,9 @@ def write_records(session: Session, records: Records, run: ImportRun,
 class _Writer:
     """The statements of one import run, on one session."""
 
-    def __init__(self, session: Session, run: ImportRun) -> None:
+    def __init__(self, session: Session, run: ImportRun, reshaped: list[int]) -> None:
         self.session, self.run = session, run
+        self.reshaped = reshaped  # ids of the parcels given a new shape
         self.user = acting_user(session)
         self.note = f"{run.filename} (#{run.id})"
         dialect = session.get_bind().dialect
@@ -107,6 +109,8 @@ class _Writer:
         after = shapely.from_wkb([records.wkb[i] for i in rows])
         moved = ~shapely.equals_exact(before, after, 0)
         before_json = shapely.to_geojson(before).tolist()
+        after_json = np.full(len(rows), None, dtype=object)
+        after_json[moved] = shapely.to_geojson(after[moved])
         shown = _as_json(records.values, rows)
         groups: dict[tuple, list[dict]] = defaultdict(list)
         versions, audits = [], []
@@ -128,9 +132,8 @@ class _Writer:
             if moved[k]:
                 params[WKB] = records.wkb[i]
             groups[tuple(params)].append({**params, "_id": pid, "_version": row["version"]})
-            geoms = ((before_json[k], shapely.to_geojson(after[k])) if moved[k]
-                     else (None, None))
-            audits.append((records.values["code"][i], row["version"] + 1, changes, *geoms))
+            audits.append((records.values["code"][i], row["version"] + 1, changes,
+                           before_json[k] if moved[k] else None, after_json[k]))
         insert_rows(self.session, VERSIONS, versions)
         for columns, params in groups.items():
             self._set(columns, params)
@@ -154,6 +157,7 @@ class _Writer:
                           PARCELS.c.version == bindparam("_version"))
         if WKB in columns:
             bump = bump.values(geom=self.geom)
+            self.reshaped += [p["_id"] for p in params]
         result = self.session.execute(bump, params)
         if self.sane_rowcount and result.rowcount != len(params):
             raise _changed_meanwhile()
