@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import shapely
 from sqlalchemy import select
@@ -78,6 +78,24 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def audit_rows(
+    *, user: str, action: str, entity: str, note: str | None,
+    entries: Iterable[tuple[str, int | None, Mapping[str, list], str | None, str | None]],
+) -> list[dict[str, object]]:
+    """Return one audit record per entry as a row of ``audit_log``, for writes of thousands
+    of records at once (imports), inserted by the caller in the same transaction.
+
+    The records are those ``record`` adds. Each entry is (code, version, changes,
+    geom_before, geom_after); the changes must already be JSON values (``json_value``).
+    The records share one time.
+    """
+    at = dt.datetime.now(dt.UTC)
+    return [{"at": at, "user_name": user, "action": action, "entity": entity, "code": code,
+             "version": version, "changes": changes, "geom_before": geom_before,
+             "geom_after": geom_after, "note": note}
+            for code, version, changes, geom_before, geom_after in entries]
 
 
 def record_change(session: Session, user: str, action: str, obj: Parcel | Project,

@@ -178,7 +178,7 @@ def _plan_json(token: str, outcome: Outcome) -> dict:
     labels.update({EXTRA: gettext("keep in other attributes"), SKIP: gettext("leave out"),
                    EXTRA_JSON: gettext("other attributes (JSON)")})
     return {
-        "token": token, "ok": plan.ok, "rows": len(plan.source.rows),
+        "token": token, "ok": plan.ok, "rows": plan.source.size,
         "accepted": len(plan.records), "rejected": len({i.row for i in plan.errors}),
         "notes": [translate(note, None, params) for note, params in plan.notes],
         "mapping": [{"column": c, "field": t} for c, t in plan.mapping.items()],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -10,12 +11,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyogrio
 import pyogrio.errors
 import shapely
 from pyproj import CRS
 from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
 
 from geo.errors import N_, GeoError
 from geo.importer.encoding import Encoding, detect_encoding, shapefile_encoding
@@ -30,17 +31,48 @@ _WKT = re.compile(r"^\s*(MULTI)?(POLYGON|POINT|LINESTRING)\b", re.I)
 
 @dataclass
 class Source:
-    """A file's rows: attributes by column, one geometry each, and how the file was read."""
+    """A file's rows held by column, and how the file was read.
+
+    Each column is a NumPy array as GDAL gives it, or a list (CSV, XLSX); each row's shape
+    is WKB (``wkb``) or a shapely geometry, None when missing. ``values`` and ``geometries``
+    turn a slice of rows into plain Python values and shapely geometries when they are
+    checked, so that a file of 100,000 parcels is never held as 100,000 dicts or shapes.
+    """
 
     path: Path
     columns: list[str]
-    rows: list[dict[str, object]]
-    geometries: list[BaseGeometry | None]
+    data: dict[str, np.ndarray | list]
+    shapes: np.ndarray  # WKB or shapely geometries (see ``wkb``), None where missing
     file_crs: CRS | None
     encoding: Encoding | None
     tabular: bool  # CSV/XLSX: report spreadsheet lines (the header is line 1)
     geometry_columns: tuple[str, ...] = ()
     notes: list[tuple[str, dict]] = field(default_factory=list)
+    wkb: bool = False
+    size: int = field(init=False)  # the number of rows, kept when the rows are released
+
+    def __post_init__(self) -> None:
+        self.size = len(self.shapes)
+
+    def values(self, column: str, start: int = 0, stop: int | None = None) -> list[object]:
+        """Return rows ``start:stop`` of ``column`` as plain Python values, None if missing."""
+        part = self.data[column][start:stop]
+        if not isinstance(part, np.ndarray):
+            return part
+        kind, part = part.dtype.kind, part.tolist()
+        if kind == "f":
+            return [None if v != v else v for v in part]  # NaN: the value unequal to itself
+        return [_plain(v) for v in part] if kind == "O" else part
+
+    def geometries(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Return the shapes of rows ``start:stop`` as shapely geometries (None if missing)."""
+        part = self.shapes[start:stop]
+        return shapely.from_wkb(part) if self.wkb else part
+
+    def release(self) -> None:
+        """Let go of the rows once they are checked (the accepted ones are in the plan)."""
+        self.data = {c: [] for c in self.columns}
+        self.shapes = np.empty(0, dtype=object)
 
     def line(self, index: int) -> int:
         """Return the number a user sees for row ``index`` (0-based): record or sheet line."""
@@ -112,20 +144,46 @@ def _read_gdal(path: Path, source_layer: str | None, encoding: str | None) -> So
     if path.suffix.lower() == ".shp":
         chosen = shapefile_encoding(path, encoding)
     try:
-        frame = pyogrio.read_dataframe(path, layer=source_layer or layers[0],
-                                       encoding=chosen.name if chosen else None)
+        # pyogrio's arrays, not a GeoDataFrame: the shapes stay WKB until they are checked
+        meta, _, shapes, arrays = pyogrio.raw.read(
+            path, layer=source_layer or layers[0], encoding=chosen.name if chosen else None,
+            datetime_as_string=True)
     except UnicodeDecodeError:
         raise GeoError(N_("The text is not %(encoding)s; give the right encoding with "
                           "--encoding (UTF-8 or GBK)."), field="encoding",
                        encoding=chosen.name if chosen else "UTF-8") from None
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    rows = [{c: _plain(v) for c, v in zip(columns, values, strict=True)}
-            for values in frame[columns].itertuples(index=False, name=None)]
-    geometries = [None if g is None else g for g in frame.geometry]
-    return Source(path, columns, rows, geometries, frame.crs, chosen, tabular=False)
+    columns = [str(c) for c in meta["fields"]]
+    data = {c: _as_read_dataframe(a, dtype, subtype) for c, a, dtype, subtype in zip(
+        columns, arrays, meta["dtypes"], meta["ogr_subtypes"], strict=True)}
+    crs = CRS.from_user_input(meta["crs"]) if meta["crs"] else None
+    return Source(path, columns, data, shapes, crs, chosen, tabular=False, wkb=True)
+
+
+def _as_read_dataframe(values: np.ndarray, dtype: str, subtype: str) -> np.ndarray | list:
+    """Return a column as ``pyogrio.read_dataframe`` gives it: date-times parsed from their
+    ISO text (offsets kept, mixed ones in UTC), JSON fields parsed."""
+    if dtype.startswith("datetime"):
+        import pandas as pd
+
+        text = pd.Series(values, dtype=object)
+        try:
+            parsed = pd.to_datetime(text, format="ISO8601")
+        except ValueError as error:
+            if "Mixed timezones" not in str(error):
+                return values  # not date-times after all: the text as it is
+            parsed = pd.to_datetime(text, format="ISO8601", utc=True)
+        return [_plain(v) for v in parsed.tolist()]
+    if subtype == "OFSTJSON":
+        try:
+            return [None if v is None else json.loads(v) for v in values.tolist()]
+        except ValueError:
+            return values
+    return values
 
 
 def _plain(value: object) -> object:
+    if type(value) is str:
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp; NaT is caught below
@@ -152,37 +210,38 @@ def _read_table(path: Path, sheet: str | None, encoding: str | None) -> Source:
             raise GeoError(N_("The workbook has no sheet %(value)s."), field="source_layer",
                            value=sheet) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    rows = [{c: _plain(v) for c, v in zip(frame.columns, values, strict=True)}
-            for values in frame.itertuples(index=False, name=None)]
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, str) and not value.strip():
-                row[key] = None
-    geometries, used = _table_geometries(list(frame.columns), rows)
+    data = {c: [None if isinstance(v, str) and not v.strip() else v
+                for v in _plain_column(frame[c])] for c in frame.columns}
+    geometries, used = _table_geometries(list(frame.columns), data)
     columns = [c for c in frame.columns if c not in used]
-    return Source(path, columns, rows, geometries, None, chosen, tabular=True,
-                  geometry_columns=used)
+    return Source(path, columns, {c: data[c] for c in columns}, geometries, None, chosen,
+                  tabular=True, geometry_columns=used)
 
 
-def _table_geometries(columns: list[str], rows: list[dict]) -> tuple[list, tuple[str, ...]]:
+def _plain_column(series) -> list[object]:
+    """Return a pandas column as plain Python values, None where a value is missing."""
+    return [_plain(v) for v in series.tolist()]
+
+
+def _table_geometries(columns: list[str], data: dict[str, list]
+                      ) -> tuple[np.ndarray, tuple[str, ...]]:
     lower = {c.lower(): c for c in columns}
     wkt = next((lower[n] for n in WKT_NAMES if n in lower), None)
     if wkt is None:
-        wkt = next((c for c in columns if any(isinstance(r[c], str) and _WKT.match(r[c])
-                                              for r in rows[:20])), None)
+        wkt = next((c for c in columns if any(isinstance(v, str) and _WKT.match(v)
+                                              for v in data[c][:20])), None)
     if wkt is not None:
-        texts = [r[wkt] if isinstance(r[wkt], str) else None for r in rows]
-        geometries = shapely.from_wkt(texts, on_invalid="ignore")
-        return [None if g is None else g for g in geometries], (wkt,)
+        texts = [v if isinstance(v, str) else None for v in data[wkt]]
+        return shapely.from_wkt(texts, on_invalid="ignore"), (wkt,)
     lon = next((lower[n] for n in LON_NAMES if n in lower), None)
     lat = next((lower[n] for n in LAT_NAMES if n in lower), None)
     if lon is None or lat is None:
         raise GeoError(N_("The table has no geometry: add a WKT column (named WKT) or "
                           "longitude/latitude columns (经度, 纬度)."), field="file")
-    points: list[BaseGeometry | None] = []
-    for r in rows:
+    points = np.empty(len(data[lon]), dtype=object)
+    for i, (x, y) in enumerate(zip(data[lon], data[lat], strict=True)):
         try:
-            points.append(Point(float(r[lon]), float(r[lat])))
+            points[i] = Point(float(x), float(y))
         except (TypeError, ValueError):
-            points.append(None)
+            points[i] = None
     return points, (lon, lat)

@@ -1,25 +1,32 @@
-"""Check every row of an import: geometry, codes, county, areas, land use, numbers."""
+"""Check every row of an import: geometry, codes, county, areas, land use, numbers.
+
+Rows are checked a batch at a time, column by column: each value through its field's
+``clean`` from the data dictionary, the shapes as arrays (geo/importer/shapes.py). The
+findings are then put in row order, each row's in the order of the checks.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
-import shapely
+import numpy as np
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import prep
 
-from geo.areas import M2_PER_HA, M2_PER_MU, ellipsoidal_area_m2
-from geo.crs import CrsChoice, geometry_to_storage, transformer_to_storage
-from geo.errors import N_, FieldError, GeoError
-from geo.gcj02 import geometry_gcj02_to_wgs84
-from geo.geometry import as_multipolygon
+from geo.areas import M2_PER_HA, M2_PER_MU
+from geo.crs import CrsChoice
+from geo.errors import N_, FieldError
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
+from geo.importer.records import Records
+from geo.importer.shapes import ShapeChecker, pct
 from geo.importer.source import Source
 from geo.reference import land_use_codes
 
 DEFAULT_STATUS = {"idle": "idle", "stock": "available"}
+BATCH = 10_000  # rows checked together: large enough for array speed, small for memory
 
 
 @dataclass(frozen=True)
@@ -43,135 +50,142 @@ class Issue:
     params: dict = field(default_factory=dict)
 
 
-@dataclass
-class Record:
-    """A row ready to store: cleaned attributes, geometry (EPSG:4490) and its area."""
+class _Findings:
+    """The findings of one batch by row index: (field, message, severity, params)."""
 
-    row: int
-    values: dict[str, object]
-    extra: dict[str, object]
-    geometry: BaseGeometry
-    area_m2: float
+    def __init__(self) -> None:
+        self.by_row: dict[int, list[tuple]] = defaultdict(list)
+
+    def add(self, index, field_name, message, severity="error", **params) -> None:
+        self.by_row[int(index)].append((field_name, message, severity, params))
+
+    def rejected(self, size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        for index, found in self.by_row.items():
+            mask[index] = any(f[2] == "error" for f in found)
+        return mask
 
 
 def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsChoice,
              options: Options, progress: Callable[[int], None] | None = None,
-             ) -> tuple[list[Record], list[Issue]]:
+             ) -> tuple[Records, list[Issue]]:
     """Return the rows that pass and every issue found, each naming its row and field."""
     fields = {f.name: f for f in importable_fields(layer)}
-    transformer = None if crs.gcj02 else transformer_to_storage(crs.crs)
-    county = prep(options.county.buffer(0.002)) if options.county is not None else None
+    shapes = ShapeChecker(crs, options.repair_tolerance, options.county)
     known_uses = land_use_codes()
     first_row: dict[str, int] = {}
-    records: list[Record] = []
+    records = Records()
     issues: list[Issue] = []
-    for index, row in enumerate(source.rows):
-        line = source.line(index)
-        found: list[Issue] = []
-
-        def add(field_name, message, severity="error", _line=line, _found=found, **params):
-            _found.append(Issue(_line, None, field_name, severity, message, params))
-
-        values, extra = _attributes(row, mapping, fields, add)
-        code = values.get("code")
-        if code:
+    for start in range(0, source.size, BATCH):
+        stop = min(start + BATCH, source.size)
+        found = _Findings()
+        values, extra = _attributes(source, mapping, fields, start, stop, found)
+        size = stop - start
+        codes = values.get("code", [None] * size)
+        for i, code in enumerate(codes):
+            if not code:
+                continue
             if code in first_row:
-                add("code", N_("Parcel code %(value)s is also on row %(first)s of the file."),
-                    value=code, first=first_row[code])
+                found.add(i, "code", N_("Parcel code %(value)s is also on row %(first)s of "
+                                        "the file."), value=code, first=first_row[code])
             else:
-                first_row[code] = line
-        values["layer"] = layer
-        if not values.get("status"):
-            values["status"] = DEFAULT_STATUS[layer]
-        land_use = values.get("land_use")
-        if land_use:
-            land_use = str(land_use).split()[0]
-            values["land_use"] = land_use
-            if land_use not in known_uses:
-                add("land_use", N_("Land-use code %(value)s is in none of the code tables "
-                                   "(三调, 用地用海分类, GB/T 21010)."), value=land_use)
-        geometry, area = _geometry(source.geometries[index], transformer, crs.gcj02, options,
-                                   add)
-        if geometry is not None:
-            if county is not None and not county.contains(geometry):
-                add("geometry", N_("The parcel lies outside the county."))
-            declared = values.pop("area_m2", None)
-            if declared is not None:
-                _check_area(float(declared), area, options.area_tolerance, add)
-        found = [Issue(i.row, code, i.field, i.severity, i.message, i.params) for i in found]
-        issues += found
-        if geometry is not None and not any(i.severity == "error" for i in found):
-            records.append(Record(line, values, extra, geometry, area))
+                first_row[code] = source.line(start + i)
+        values["layer"] = [layer] * size
+        default = DEFAULT_STATUS[layer]
+        values["status"] = [s or default for s in values.get("status", [None] * size)]
+        if "land_use" in values:
+            values["land_use"] = _land_uses(values["land_use"], known_uses, found)
+        geometries, areas = shapes.check(source.geometries(start, stop), found.add)
+        for i in np.flatnonzero(shapes.outside(geometries)):
+            found.add(i, "geometry", N_("The parcel lies outside the county."))
+        declared = values.pop("area_m2", [None] * size)
+        for i, value in enumerate(declared):
+            if value is not None and geometries[i] is not None:
+                _check_area(float(value), float(areas[i]), options.area_tolerance,
+                            partial(found.add, i))
+        for i in sorted(found.by_row):
+            issues += [Issue(source.line(start + i), codes[i], f, severity, message, params)
+                       for f, message, severity, params in found.by_row[i]]
+        kept = np.flatnonzero((geometries != None) & ~found.rejected(size))  # noqa: E711
+        records.extend([source.line(start + i) for i in kept.tolist()], values, extra,
+                       geometries, areas, kept)
         if progress:
-            progress(1)
+            progress(size)
     return records, issues
 
 
-def _attributes(row, mapping, fields, add) -> tuple[dict, dict]:
-    values: dict[str, object] = {}
-    extra: dict[str, object] = {}
+def _attributes(source: Source, mapping: Mapping[str, str], fields, start: int, stop: int,
+                found: _Findings) -> tuple[dict[str, list], list[dict | None]]:
+    """Return each mapped field's cleaned values, and each row's ``extra`` (None if empty).
+
+    A value its field refuses is reported and left None; its row is then rejected.
+    """
+    values: dict[str, list] = {}
+    extra: list[dict | None] = [None] * (stop - start)
     for column, target in mapping.items():
-        raw = row.get(column)
         if target == SKIP:
             continue
-        if target == EXTRA:
-            if raw is not None:
-                extra[column] = raw if isinstance(raw, int | float | str | bool) else str(raw)
+        raws = source.values(column, start, stop)
+        if target in (EXTRA, EXTRA_JSON):
+            for i, raw in enumerate(raws):
+                kept = _extra(column, raw, target)
+                if kept:
+                    extra[i] = {**(extra[i] or {}), **kept}
             continue
-        if target == EXTRA_JSON:
-            try:
-                extra.update(raw if isinstance(raw, dict) else json.loads(raw) if raw else {})
-            except (TypeError, ValueError):
-                extra[column] = raw
-            continue
-        if target == "status" and raw is None:
-            continue  # the layer's default status is used
-        f = fields[target]
-        if f.kind == "text" and isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)  # a numeric DBF column: 601.0 is the code 601, not "601.0"
-        if target == "land_use" and isinstance(raw, int) and len(str(raw)) % 2:
-            raw = f"0{raw}"  # land-use codes have an even number of digits: 601 was 0601
-        try:
-            values[target] = f.clean(raw)  # a declared area is compared, never stored
-        except FieldError as error:
-            add(target, error.message, value=raw, **error.params)
+        values[target] = _clean_column(fields[target], raws, found)
     return values, extra
 
 
-def _geometry(raw, transformer, gcj02: bool, options: Options, add):
-    if raw is None or raw.is_empty:
-        add("geometry", N_("The geometry is empty."))
-        return None, 0.0
-    lonlat = geometry_gcj02_to_wgs84(raw) if gcj02 else geometry_to_storage(raw, transformer)
-    if not any(g.geom_type in ("Polygon", "MultiPolygon")
-               for g in getattr(lonlat, "geoms", [lonlat])):
-        add("geometry", N_("The geometry is a %(kind)s; a parcel needs its outline (a "
-                           "polygon)."), kind=lonlat.geom_type)
-        return None, 0.0
-    if not lonlat.is_valid:
-        before = ellipsoidal_area_m2(lonlat)
-        repaired = as_multipolygon(shapely.make_valid(lonlat))
-        after = ellipsoidal_area_m2(repaired)
-        change = abs(after - before) / before if before else float("inf")
-        if change > options.repair_tolerance:
-            add("geometry", N_("The geometry is invalid (%(reason)s) and repairing it would "
-                               "change its area by %(pct)s%%; fix it in the source."),
-                reason=shapely.is_valid_reason(lonlat), pct=_pct(change))
-            return None, 0.0
-        add("geometry", N_("The geometry was invalid (%(reason)s) and was repaired; its area "
-                           "changed by %(pct)s%%."), "warning",
-            reason=shapely.is_valid_reason(lonlat), pct=_pct(change))
-        lonlat = repaired
+def _extra(column: str, raw: object, target: str) -> dict:
+    if target == EXTRA:
+        if raw is None:
+            return {}
+        return {column: raw if isinstance(raw, int | float | str | bool) else str(raw)}
     try:
-        geometry = as_multipolygon(lonlat)
-    except GeoError as error:
-        add("geometry", error.message, **error.params)
-        return None, 0.0
-    return geometry, ellipsoidal_area_m2(geometry)
+        return dict(raw if isinstance(raw, dict) else json.loads(raw) if raw else {})
+    except (TypeError, ValueError):
+        return {column: raw}
 
 
-def _pct(ratio: float) -> str:
-    return "∞" if ratio == float("inf") else f"{ratio * 100:.2f}"
+def _clean_column(f, raws: list, found: _Findings) -> list:
+    """Return ``raws`` through ``f.clean``; what it refuses is reported and becomes None."""
+    clean = f.clean
+    text, land_use = f.kind == "text", f.name == "land_use"
+    # a choice column repeats a few labels: each is looked up among the choices once
+    known: dict[str, object] | None = {} if f.kind == "choice" else None
+    cleaned: list = [None] * len(raws)
+    for i, raw in enumerate(raws):
+        if raw is None and f.name == "status":
+            continue  # the layer's default status is used
+        if known is not None and type(raw) is str and raw in known:
+            cleaned[i] = known[raw]
+            continue
+        if text and isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # a numeric DBF column: 601.0 is the code 601, not "601.0"
+        if land_use and isinstance(raw, int) and len(str(raw)) % 2:
+            raw = f"0{raw}"  # land-use codes have an even number of digits: 601 was 0601
+        try:
+            cleaned[i] = clean(raw)  # a declared area is compared, never stored
+        except FieldError as error:
+            found.add(i, f.name, error.message, value=raw, **error.params)
+            continue
+        if known is not None and type(raw) is str:
+            known[raw] = cleaned[i]
+    return cleaned
+
+
+def _land_uses(uses: list, known: set | frozenset | Mapping, found: _Findings) -> list:
+    """Return the land-use codes (the first word of each), reporting those no table holds."""
+    result: list = []
+    for i, land_use in enumerate(uses):
+        if land_use:
+            land_use = str(land_use).split()[0]
+            if land_use not in known:
+                found.add(i, "land_use", N_("Land-use code %(value)s is in none of the code "
+                                            "tables (三调, 用地用海分类, GB/T 21010)."),
+                          value=land_use)
+        result.append(land_use)
+    return result
 
 
 def _check_area(declared: float, computed: float, tolerance: float, add) -> None:
@@ -188,5 +202,5 @@ def _check_area(declared: float, computed: float, tolerance: float, add) -> None
             return
     add("area_m2", N_("The declared area %(declared)s m² differs from the ellipsoidal area "
                       "%(computed)s m² by %(pct)s%% (tolerance %(tol)s%%)."),
-        declared=f"{declared:g}", computed=f"{computed:.2f}", pct=_pct(off(declared)),
+        declared=f"{declared:g}", computed=f"{computed:.2f}", pct=pct(off(declared)),
         tol=f"{tolerance * 100:g}")
