@@ -48,9 +48,13 @@ def timed(command: list[str], env: dict[str, str], log: Path) -> tuple[float, fl
     return seconds, peak_kb / 1024
 
 
-def landmatch_env(url: str) -> dict[str, str]:
-    """Return the environment that points LandMatch's commands and server at ``url``."""
-    return {**os.environ, "LANDMATCH_DATABASE_URL": url,
+def landmatch_env(url: str, repo: Path) -> dict[str, str]:
+    """Return the environment that runs ``repo``'s LandMatch code on the database ``url``.
+
+    PYTHONPATH makes the commands and the server import this checkout's code even when the
+    venv's editable install points at another one.
+    """
+    return {**os.environ, "LANDMATCH_DATABASE_URL": url, "PYTHONPATH": str(repo),
             "SPATIALITE_LIBRARY_PATH": "mod_spatialite"}
 
 
@@ -68,7 +72,8 @@ def recreate_postgis(url: str) -> None:
     engine.dispose()
 
 
-def import_into_landmatch(gpkg: Path, url: str, bin_dir: Path, log: Path) -> tuple[float, float]:
+def import_into_landmatch(gpkg: Path, url: str, repo: Path, bin_dir: Path,
+                          log: Path) -> tuple[float, float]:
     """Make a fresh register at ``url`` and import ``gpkg`` as the stock layer.
 
     Return the import's (seconds, peak MB), measured on the real ``landmatch import`` command.
@@ -79,7 +84,7 @@ def import_into_landmatch(gpkg: Path, url: str, bin_dir: Path, log: Path) -> tup
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     else:
         recreate_postgis(url)
-    env = landmatch_env(url)
+    env = landmatch_env(url, repo)
     subprocess.run([str(bin_dir / "landmatch"), "init-db"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return timed([str(bin_dir / "landmatch"), "import", str(gpkg), "--layer", "stock",

@@ -13,6 +13,8 @@ FLOOR_OF = {LM_SL: "spatialite", LM_PG: "postgis"}
 
 
 def _geomean(values: list[float]) -> float:
+    if min(values) <= 0:
+        return 0.0
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
@@ -32,7 +34,8 @@ def targets(results: dict) -> list[dict]:
                                "×", True))
     for server, backend in FLOOR_OF.items():
         for size in list(q.get(server, {}))[1:]:
-            ratio = q[server][size]["p50_ms"] / results["floor"][backend][size]["p50_ms"]
+            p50 = q[server][size]["p50_ms"]
+            ratio = p50 and p50 / results["floor"][backend][size]["p50_ms"]
             out.append(_target(f"p50 {server} / floor at {size} features", ratio, 1.5, "×",
                                False))
     for server, m in results["match"].items():
@@ -57,6 +60,7 @@ def markdown(results: dict) -> str:
     s, q = results["settings"], results["queries"]
     sizes = list(next(iter(q.values())))
     lines = [f"# LandMatch vs pygeoapi, {s['parcels']:,} parcels — {results['date']}", "",
+             f"LandMatch at commit {results['commit']}.", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in results["machine"].items()]
     lines += [f"| load average at start / end | {results['load_start']} / "

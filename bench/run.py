@@ -19,6 +19,7 @@ import datetime as dt
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,15 @@ PYGEOAPI_BIN = BENCH / ".venv-pygeoapi" / "bin"
 BIN = Path(sys.executable).parent
 
 
+def commit() -> str:
+    """Return the LandMatch commit measured, marked "+changes" if the checkout is modified."""
+    def git(*words: str) -> str:
+        return subprocess.run(["git", *words], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return git("log", "-1", "--format=%h %s")[:100] + (" (+changes)" if changed else "")
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parcels", type=int, default=100_000)
@@ -57,8 +67,8 @@ def parse_args() -> argparse.Namespace:
                         "bench_pygeoapi on the same server")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
-    parser.add_argument("--requests", type=int, default=1000, help="at most, per cell")
-    parser.add_argument("--seconds", type=float, default=15, help="at most, per cell")
+    parser.add_argument("--requests", type=int, default=1500, help="at most, per cell")
+    parser.add_argument("--seconds", type=float, default=30, help="at most, per cell")
     parser.add_argument("--bboxes", type=int, default=20, help="bboxes per size")
     parser.add_argument("--matches", type=int, default=30)
     parser.add_argument("--skip-load", action="store_true",
@@ -82,7 +92,8 @@ def load(args, gpkg: Path, lite_url: str, pygeoapi_url: str | None, logs: Path) 
     for backend, url in (("spatialite", lite_url), ("postgis", args.postgres_url)):
         if url:
             print(f"importing {args.parcels:,} parcels into LandMatch on {backend} …", flush=True)
-            seconds, peak = loading.import_into_landmatch(gpkg, url, BIN, logs / "import.log")
+            seconds, peak = loading.import_into_landmatch(gpkg, url, REPO, BIN,
+                                                           logs / "import.log")
             imports[backend] = {"seconds": round(seconds, 1), "peak_mb": round(peak)}
             print(f"  {seconds:.1f} s, peak {peak:.0f} MB", flush=True)
     if pygeoapi_url:
@@ -111,9 +122,33 @@ def drive(targets: dict[int, list], prefixes: dict[str, tuple[servers.Server, st
                                  args.seconds)
             results[name][str(size)] = vars(cell)
             print(f"  {name:22} {size:>5} features: {cell.rps:7.1f} req/s, p50 "
-                  f"{cell.p50_ms:7.1f} ms, p95 {cell.p95_ms:7.1f} ms, {cell.requests} "
-                  f"requests, {cell.errors} errors", flush=True)
+                  f"{cell.p50_ms} ms, p95 {cell.p95_ms} ms, {cell.requests} right answers, "
+                  f"{cell.errors} wrong", flush=True)
     return results
+
+
+def plan_servers(args, gpkg: Path, lite_url: str, pygeoapi_url: str | None, data: Path,
+                 logs: Path) -> tuple[list[servers.Server], dict]:
+    """Return the servers to start and {name: (server, items path)} for each one measured."""
+    items = "/ogc/collections/stock/items"
+    run = [servers.landmatch(report.LM_SL, REPO, BIN, loading.landmatch_env(lite_url, REPO),
+                             args.workers, logs)]
+    prefixes = {report.LM_SL: (run[0], items)}
+    if args.postgres_url:
+        run.append(servers.landmatch(report.LM_PG, REPO, BIN,
+                                     loading.landmatch_env(args.postgres_url, REPO),
+                                     args.workers, logs))
+        prefixes[report.LM_PG] = (run[-1], items)
+    port = servers.free_port()
+    extent = [round(v, 4) for v in pyogrio.read_info(gpkg)["total_bounds"]]
+    env = pygeoapi_config.write(data / "pygeoapi", PYGEOAPI_BIN, port, gpkg, pygeoapi_url,
+                                extent)
+    run.append(servers.pygeoapi(PYGEOAPI_BIN, env, port, args.workers, data, logs))
+    prefixes[report.PY_GPKG] = (run[-1], f"/collections/{pygeoapi_config.GPKG_COLLECTION}/items")
+    if pygeoapi_url:
+        prefixes[report.PY_PG] = (run[-1],
+                                  f"/collections/{pygeoapi_config.POSTGRES_COLLECTION}/items")
+    return run, prefixes
 
 
 def main() -> None:
@@ -139,32 +174,12 @@ def main() -> None:
     floors = {b: {str(s): floor.measure(e, targets[s]) for s in sizes}
               for b, e in engines.items()}
 
-    run: list[servers.Server] = []
+    run, prefixes = plan_servers(args, gpkg, lite_url, pygeoapi_url, data, logs)
     try:
-        lite = servers.landmatch(report.LM_SL, REPO, BIN, loading.landmatch_env(lite_url),
-                                 args.workers, logs)
-        prefixes = {report.LM_SL: (lite, "/ogc/collections/stock/items")}
-        run.append(lite)
-        if args.postgres_url:
-            pg = servers.landmatch(report.LM_PG, REPO, BIN,
-                                   loading.landmatch_env(args.postgres_url), args.workers, logs)
-            prefixes[report.LM_PG] = (pg, "/ogc/collections/stock/items")
-            run.append(pg)
-        port = servers.free_port()
-        extent = [round(v, 4) for v in pyogrio.read_info(gpkg)["total_bounds"]]
-        env = pygeoapi_config.write(data / "pygeoapi", PYGEOAPI_BIN, port, gpkg, pygeoapi_url,
-                                    extent)
-        pyg = servers.pygeoapi(PYGEOAPI_BIN, env, port, args.workers, data, logs)
-        run.append(pyg)
-        prefixes[report.PY_GPKG] = (pyg, f"/collections/{pygeoapi_config.GPKG_COLLECTION}/items")
-        if pygeoapi_url:
-            prefixes[report.PY_PG] = (
-                pyg, f"/collections/{pygeoapi_config.POSTGRES_COLLECTION}/items")
         for server in run:
             server.start()
         for server in run:
             server.wait_ready()
-
         print("bbox queries …", flush=True)
         queries = drive(targets, prefixes, args)
         print("matches and exports …", flush=True)
@@ -179,7 +194,7 @@ def main() -> None:
             server.stop()
 
     results = {
-        "date": dt.datetime.now().isoformat(timespec="minutes"),
+        "date": dt.datetime.now().isoformat(timespec="minutes"), "commit": commit(),
         "machine": machine.describe(list(engines.values()), PYGEOAPI_BIN / "python"),
         "load_start": load_start, "load_end": machine.load_average(),
         "note": args.note or "nothing else known",
