@@ -63,6 +63,23 @@ def check(status: int, body: bytes, expected: int, full: bool = False) -> str | 
     return None if got == expected else f"{got} features instead of {expected}"
 
 
+def one_client(port: int, queries: list[tuple[str, int]]) -> float:
+    """Return the p50 (ms) of every query sent once, one at a time: latency with no queueing."""
+    client = Client(port)
+    times = []
+    try:
+        for path, expected in queries:
+            started = time.perf_counter()
+            status, body = client.send("GET", path)
+            times.append((time.perf_counter() - started) * 1000)
+            problem = check(status, body, expected)
+            if problem:
+                raise RuntimeError(f"{path}: {problem}")
+    finally:
+        client.close()
+    return round(statistics.median(times), 1)
+
+
 @dataclass
 class Cell:
     """The figures of one server at one query size; only right answers count."""

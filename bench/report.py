@@ -34,10 +34,12 @@ def targets(results: dict) -> list[dict]:
                                "×", True))
     for server, backend in FLOOR_OF.items():
         for size in list(q.get(server, {}))[1:]:
-            p50 = q[server][size]["p50_ms"]
-            ratio = p50 and p50 / results["floor"][backend][size]["p50_ms"]
-            out.append(_target(f"p50 {server} / floor at {size} features", ratio, 1.5, "×",
-                               False))
+            # One client, as the floor is one thread: with more clients than workers the
+            # p50 under load also holds the time spent queueing.
+            p50 = q[server][size]["p50_1client_ms"]
+            ratio = p50 / results["floor"][backend][size]["p50_ms"]
+            out.append(_target(f"p50 {server} (one client) / floor at {size} features", ratio,
+                               1.5, "×", False))
     for server, m in results["match"].items():
         out.append(_target(f"match p95, {server}", m["p95_ms"], 150, " ms", False))
     for backend, imp in results["import"].items():
@@ -55,42 +57,50 @@ def _fmt(v, digits: int = 1) -> str:
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
-def markdown(results: dict) -> str:
-    """Return the results as a Markdown page: machine, settings, tables, targets."""
-    s, q = results["settings"], results["queries"]
-    sizes = list(next(iter(q.values())))
+def _header(results: dict) -> list[str]:
+    s = results["settings"]
     lines = [f"# LandMatch vs pygeoapi, {s['parcels']:,} parcels — {results['date']}", "",
-             f"LandMatch at commit {results['commit']}.", "",
+             f"LandMatch code at commit {results['commit']}.", "",
              "## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in results["machine"].items()]
-    lines += [f"| load average at start / end | {results['load_start']} / "
-              f"{results['load_end']} |", "",
-              f"Meanwhile on the machine: {results['note']}. Timings are noisy; compare the "
-              "ratios, which come from one run.", "",
-              "## Settings", "",
-              f"gunicorn sync workers: {s['workers']} per server; client threads: "
-              f"{s['threads']} (keep-alive, one connection each); per cell at most "
-              f"{s['requests']} requests or {s['seconds']} s; {s['bboxes']} bboxes per size, "
-              f"identical for every server, `limit={s['limit']}`, `f=json`; every answer "
-              "checked for the expected number of features.", "",
-              "Mean parcels per bbox: " + ", ".join(
-                  f"{k}: {v}" for k, v in results["bbox_counts"].items()), "",
-              "## bbox item queries", "",
-              "| server | " + " | ".join(f"{z}: req/s | p50 ms | p95 ms" for z in sizes) +
-              " | errors |",
-              "|---|" + "---:|" * (3 * len(sizes) + 1)]
-    for server in SERVERS:
-        if server in q:
-            cells = [q[server][z] for z in sizes]
-            lines.append(f"| {server} | " + " | ".join(
-                f"{_fmt(c['rps'])} | {_fmt(c['p50_ms'])} | {_fmt(c['p95_ms'])}" for c in cells)
-                + f" | {sum(c['errors'] for c in cells)} |")
+    return lines + [
+        f"| load average at start / end | {results['load_start']} / {results['load_end']} |",
+        "", f"Meanwhile on the machine: {results['note']}. Timings are noisy; compare the "
+        "ratios, which come from one run.", "", "## Settings", "",
+        f"gunicorn sync workers: {s['workers']} per server; {s['threads']} client threads "
+        f"(one connection each); per cell at most {s['requests']} requests or "
+        f"{s['seconds']} s; {s['bboxes']} bboxes per size, identical for every server, "
+        f"`limit={s['limit']}`, `f=json`; every answer checked for the expected number of "
+        "features (wrong answers are not counted). Mean parcels per bbox: "
+        + ", ".join(f"{k}: {v}" for k, v in results["bbox_counts"].items()) + "."]
+
+
+def _queries(results: dict, sizes: list[str]) -> list[str]:
+    q, threads = results["queries"], results["settings"]["threads"]
+    lines = ["", f"## bbox item queries, {threads} clients at once", "",
+             "| server | " + " | ".join(f"{z}: req/s | p50 ms | p95 ms" for z in sizes) +
+             " | wrong answers |", "|---|" + "---:|" * (3 * len(sizes) + 1)]
+    for server in (s for s in SERVERS if s in q):
+        cells = [q[server][z] for z in sizes]
+        lines.append(f"| {server} | " + " | ".join(
+            f"{_fmt(c['rps'])} | {_fmt(c['p50_ms'])} | {_fmt(c['p95_ms'])}" for c in cells)
+            + f" | {sum(c['errors'] for c in cells)} |")
+    lines += ["", "## Latency with one client, and the floor (p50 ms)", "",
+              "| | " + " | ".join(f"{z} features" for z in sizes) + " |",
+              "|---|" + "---:|" * len(sizes)]
+    for server in (s for s in SERVERS if s in q):
+        lines.append(f"| {server} | " + " | ".join(
+            _fmt(q[server][z]["p50_1client_ms"]) for z in sizes) + " |")
     for backend, floor in results["floor"].items():
-        lines.append(f"| floor ({backend}, 1 thread) | " + " | ".join(
-            f"– | {_fmt(floor[z]['p50_ms'])} | –" for z in sizes) + " | 0 |")
-    lines += ["", "## Match, export, import, memory", "",
-              "| | median ms | p95 ms | max ms | export s | export MB | import s | "
-              "import peak MB | RSS MB | PSS MB |", "|---|" + "---:|" * 9]
+        lines.append(f"| floor: raw SQL + JSON on {backend} | " + " | ".join(
+            _fmt(floor[z]["p50_ms"]) for z in sizes) + " |")
+    return lines
+
+
+def _others(results: dict) -> list[str]:
+    lines = ["", "## Match, export, import, memory", "",
+             "| | match median ms | p95 ms | max ms | export s | export MB | import s | "
+             "import peak MB | RSS MB | PSS MB |", "|---|" + "---:|" * 9]
     for server, mem in results["memory"].items():
         m, e = results["match"].get(server, {}), results["export"].get(server, {})
         imp = results["import"].get(FLOOR_OF.get(server, ""), None) or {}
@@ -99,10 +109,18 @@ def markdown(results: dict) -> str:
                      f"{_fmt(e.get('mb'))} | {_fmt(imp.get('seconds'))} | "
                      f"{_fmt(imp.get('peak_mb'), 0)} | {_fmt(mem['rss_mb'], 0)} | "
                      f"{_fmt(mem['pss_mb'], 0)} |")
-    lines += ["", "One pygeoapi server serves both of its collections. RSS sums the gunicorn "
-              "master and workers (shared pages once per process); PSS shares them out.", "",
-              "## Targets (issue 7)", "",
-              "| target | measured | goal | |", "|---|---:|---:|---|"]
+    return lines + [
+        "", "One pygeoapi server serves both of its collections. RSS sums the gunicorn "
+        "master and workers (pages shared after the fork count once per process); PSS "
+        "shares them out."]
+
+
+def markdown(results: dict) -> str:
+    """Return the results as a Markdown page: machine, settings, tables, targets."""
+    sizes = list(next(iter(results["queries"].values())))
+    lines = [*_header(results), *_queries(results, sizes), *_others(results),
+             "", "## Targets (issue 7)", "", "| target | measured | goal | |",
+             "|---|---:|---:|---|"]
     for t in results["targets"]:
         mark = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
         digits = 2 if t["unit"] == "×" else 0 if t["unit"] == " MB" else 1

@@ -50,12 +50,14 @@ BIN = Path(sys.executable).parent
 
 
 def commit() -> str:
-    """Return the LandMatch commit measured, marked "+changes" if the checkout is modified."""
+    """Return the last commit of the code measured, marked "+changes" if it is modified."""
     def git(*words: str) -> str:
         return subprocess.run(["git", *words], cwd=REPO, capture_output=True, text=True,
                               check=True).stdout.strip()
-    changed = git("status", "--porcelain", "--untracked-files=no")
-    return git("log", "-1", "--format=%h %s")[:100] + (" (+changes)" if changed else "")
+    code = ("geo", "webmap", "gunicorn.conf.py")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", *code)
+    return git("log", "-1", "--format=%h %s", "--", *code)[:100] + (
+        " (+changes)" if changed else "")
 
 
 def parse_args() -> argparse.Namespace:
@@ -118,12 +120,13 @@ def drive(targets: dict[int, list], prefixes: dict[str, tuple[servers.Server, st
             problems = http_load.validate(server.port, queries)
             if problems:
                 raise RuntimeError(f"{name} answered wrongly: {problems[:3]}")
+            alone = http_load.one_client(server.port, queries)
             cell = http_load.run(server.port, queries, args.threads, args.requests,
                                  args.seconds)
-            results[name][str(size)] = vars(cell)
+            results[name][str(size)] = {**vars(cell), "p50_1client_ms": alone}
             print(f"  {name:22} {size:>5} features: {cell.rps:7.1f} req/s, p50 "
                   f"{cell.p50_ms} ms, p95 {cell.p95_ms} ms, {cell.requests} right answers, "
-                  f"{cell.errors} wrong", flush=True)
+                  f"{cell.errors} wrong; one client: p50 {alone} ms", flush=True)
     return results
 
 
