@@ -138,12 +138,18 @@ def validate(port: int, queries: list[tuple[str, int]]) -> list[str]:
     return problems
 
 
-def run(port: int, queries: list[tuple[str, int]], threads: int, max_requests: int,
-        max_seconds: float) -> Cell:
-    """Send ``queries`` round-robin from ``threads`` threads until either bound is reached.
+@dataclass
+class Sample:
+    """The raw outcome of one burst of requests."""
 
-    Throughput and latencies count the right answers only; the wrong ones are ``errors``.
-    """
+    seconds: float
+    latencies: list[float]
+    errors: list[str]
+
+
+def burst(port: int, queries: list[tuple[str, int]], threads: int, max_requests: int,
+          max_seconds: float) -> Sample:
+    """Send ``queries`` round-robin from ``threads`` threads until either bound is reached."""
     latencies: list[float] = []
     errors: list[str] = []
     budget, lock = [max_requests], threading.Lock()
@@ -157,7 +163,14 @@ def run(port: int, queries: list[tuple[str, int]], threads: int, max_requests: i
         w.start()
     for w in workers:
         w.join()
-    seconds = time.perf_counter() - started
+    return Sample(time.perf_counter() - started, latencies, errors)
+
+
+def summarise(samples: list[Sample]) -> Cell:
+    """Return one cell's figures from its bursts; only right answers count."""
+    seconds = sum(s.seconds for s in samples)
+    latencies = [v for s in samples for v in s.latencies]
+    errors = [e for s in samples for e in s.errors]
     p50 = round(statistics.median(latencies), 1) if latencies else None
     p95 = round(percentile(latencies, 95), 1) if latencies else None
     return Cell(len(latencies), round(seconds, 2), round(len(latencies) / seconds, 1), p50, p95,

@@ -69,7 +69,8 @@ def _header(results: dict) -> list[str]:
         "ratios, which come from one run.", "", "## Settings", "",
         f"gunicorn sync workers: {s['workers']} per server; {s['threads']} client threads "
         f"(one connection each); per cell at most {s['requests']} requests or "
-        f"{s['seconds']} s; {s['bboxes']} bboxes per size, identical for every server, "
+        f"{s['seconds']} s, in {s['rounds']} bursts taken in turn with the other servers'; "
+        f"{s['bboxes']} bboxes per size, identical for every server, "
         f"`limit={s['limit']}`, `f=json`; every answer checked for the expected number of "
         "features (wrong answers are not counted). Mean parcels per bbox: "
         + ", ".join(f"{k}: {v}" for k, v in results["bbox_counts"].items()) + "."]

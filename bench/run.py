@@ -71,6 +71,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="client threads")
     parser.add_argument("--requests", type=int, default=1500, help="at most, per cell")
     parser.add_argument("--seconds", type=float, default=30, help="at most, per cell")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="bursts per cell, taken in turn with the other servers'")
     parser.add_argument("--bboxes", type=int, default=20, help="bboxes per size")
     parser.add_argument("--matches", type=int, default=30)
     parser.add_argument("--skip-load", action="store_true",
@@ -112,21 +114,35 @@ def query_paths(targets: dict[int, list], prefix: str) -> dict[int, list[tuple[s
 
 def drive(targets: dict[int, list], prefixes: dict[str, tuple[servers.Server, str]],
           args) -> dict:
-    """Run every (size, server) cell; return {server: {size: figures}}."""
+    """Run every (size, server) cell; return {server: {size: figures}}.
+
+    Each cell's budget is spent in ``args.rounds`` bursts taken in turn with the other
+    servers', so that a change in the machine's other load falls on every server alike.
+    """
     results: dict[str, dict] = {name: {} for name in prefixes}
     for size in targets:
-        for name, (server, prefix) in prefixes.items():
-            queries = query_paths(targets, prefix)[size]
-            problems = http_load.validate(server.port, queries)
+        paths = {name: query_paths(targets, prefix)[size]
+                 for name, (_, prefix) in prefixes.items()}
+        alone = {}
+        for name, (server, _) in prefixes.items():
+            problems = http_load.validate(server.port, paths[name])
             if problems:
                 raise RuntimeError(f"{name} answered wrongly: {problems[:3]}")
-            alone = http_load.one_client(server.port, queries)
-            cell = http_load.run(server.port, queries, args.threads, args.requests,
-                                 args.seconds)
-            results[name][str(size)] = {**vars(cell), "p50_1client_ms": alone}
+            alone[name] = http_load.one_client(server.port, paths[name])
+            # every worker, not only the one the single client met, gets its first requests
+            http_load.burst(server.port, paths[name], args.threads, 2 * args.threads, 60)
+        samples: dict[str, list] = {name: [] for name in prefixes}
+        for _ in range(args.rounds):
+            for name, (server, _) in prefixes.items():
+                samples[name].append(http_load.burst(
+                    server.port, paths[name], args.threads, args.requests // args.rounds,
+                    args.seconds / args.rounds))
+        for name in prefixes:
+            cell = http_load.summarise(samples[name])
+            results[name][str(size)] = {**vars(cell), "p50_1client_ms": alone[name]}
             print(f"  {name:22} {size:>5} features: {cell.rps:7.1f} req/s, p50 "
                   f"{cell.p50_ms} ms, p95 {cell.p95_ms} ms, {cell.requests} right answers, "
-                  f"{cell.errors} wrong; one client: p50 {alone} ms", flush=True)
+                  f"{cell.errors} wrong; one client: p50 {alone[name]} ms", flush=True)
     return results
 
 
@@ -203,6 +219,7 @@ def main() -> None:
         "note": args.note or "nothing else known",
         "settings": {"parcels": args.parcels, "workers": args.workers, "threads": args.threads,
                      "requests": args.requests, "seconds": args.seconds,
+                     "rounds": args.rounds,
                      "bboxes": args.bboxes, "limit": LIMIT},
         "bbox_counts": {str(s): round(statistics.mean(n for _, n in targets[s]))
                         for s in sizes},
