@@ -56,7 +56,7 @@ def commit() -> str:
                               check=True).stdout.strip()
     code = ("geo", "webmap", "gunicorn.conf.py")
     changed = git("status", "--porcelain", "--untracked-files=no", "--", *code)
-    return git("log", "-1", "--format=%h %s", "--", *code)[:100] + (
+    return git("log", "-1", "--format=%h %s", "--", *code) + (
         " (+changes)" if changed else "")
 
 
