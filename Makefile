@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= $(or $(LANDMATCH_PORT),5000)
 
-.PHONY: run serve test setup lint translations clean
+.PHONY: run serve test setup lint translations clean bench
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,14 @@ serve: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmark against pygeoapi on 100,000 generated parcels (issue 7; ~15 min, see bench/README.md).
+# PostGIS too when LANDMATCH_BENCH_POSTGRES_URL names a database whose name contains "bench"
+# (it is dropped and recreated). More options: BENCH_ARGS="--parcels 20000 --seconds 5".
+bench: setup
+	bash bench/setup_pygeoapi.sh
+	$(BIN)/python bench/run.py $(if $(LANDMATCH_BENCH_POSTGRES_URL),--postgres-url \
+		"$(LANDMATCH_BENCH_POSTGRES_URL)") $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
