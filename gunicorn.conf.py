@@ -25,3 +25,6 @@ max_requests = int(os.environ.get("LANDMATCH_MAX_REQUESTS", 0))
 accesslog = os.environ.get("LANDMATCH_ACCESS_LOG") or None
 errorlog = "-"
 
+# gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl): a second
+# server on the machine (another county, a test) would take it over. Not needed here.
+control_socket_disable = True

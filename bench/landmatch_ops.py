@@ -1,4 +1,4 @@
-"""Time LandMatch's other heavy requests over HTTP: matches and a whole-layer export."""
+"""Time LandMatch's other requests over HTTP: matches, a whole-layer export, the map page."""
 
 from __future__ import annotations
 
@@ -57,3 +57,23 @@ def export(port: int, expected: int) -> dict:
     if features != expected:
         raise RuntimeError(f"the export holds {features} features, not {expected}")
     return {"seconds": round(seconds, 2), "mb": round(len(body) / 1e6, 1), "features": features}
+
+
+def map_pages(port: int, times: int = 8) -> float:
+    """Open the map page a few times so every worker has built one; return the median seconds.
+
+    Memory is read after this, so it counts what a worker holds once it has served the map
+    (folium and pandas), not only the API.
+    """
+    spent = []
+    for i in range(times):
+        client = Client(port)  # a new connection each time, so the requests spread over workers
+        try:
+            started = time.perf_counter()
+            status, body = client.send("GET", "/?lang=en" if i % 2 else "/")
+            spent.append(time.perf_counter() - started)
+        finally:
+            client.close()
+        if status != 200 or b"leaflet" not in body.lower():
+            raise RuntimeError(f"GET /: HTTP {status}")
+    return round(statistics.median(spent), 3)

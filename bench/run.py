@@ -192,6 +192,8 @@ def main() -> None:
     targets = bboxes.choose(engines["spatialite"], sizes, args.bboxes, args.seed)
     floors = {b: {str(s): floor.measure(e, targets[s]) for s in sizes}
               for b, e in engines.items()}
+    in_process = {b: {str(s): floor.measure_in_process(e, targets[s]) for s in sizes}
+                  for b, e in engines.items()}
 
     run, prefixes = plan_servers(args, gpkg, lite_url, pygeoapi_url, data, logs)
     try:
@@ -206,6 +208,7 @@ def main() -> None:
         lm = [s for s in run if s.name.startswith("LandMatch")]
         matched = {s.name: landmatch_ops.matches(s.port, points, args.seed) for s in lm}
         exported = {s.name: landmatch_ops.export(s.port, args.parcels) for s in lm}
+        pages = {s.name: landmatch_ops.map_pages(s.port) for s in lm}
         memory = {s.name: dict(zip(("rss_mb", "pss_mb"), (round(v) for v in s.memory_mb()),
                                    strict=True)) for s in run}
     finally:
@@ -224,8 +227,9 @@ def main() -> None:
         "bbox_counts": {str(s): round(statistics.mean(n for _, n in targets[s]))
                         for s in sizes},
         "bboxes": {str(s): targets[s] for s in sizes},
-        "queries": queries, "floor": floors, "match": matched, "export": exported,
-        "import": imports, "memory": memory,
+        "queries": queries, "floor": floors, "in_process": in_process, "match": matched,
+        "export": exported,
+        "map_page_s": pages, "import": imports, "memory": memory,
         "minutes": round((time.monotonic() - began) / 60, 1),
     }
     stem = dt.date.today().isoformat() + "-" + socket.gethostname()

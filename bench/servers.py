@@ -108,9 +108,7 @@ def landmatch(name: str, repo: Path, bin_dir: Path, env: dict[str, str], workers
               logs: Path) -> Server:
     """Return LandMatch's production server (gunicorn.conf.py) on a free loopback port."""
     port = free_port()
-    # gunicorn's control socket has one default path: servers running side by side would clash
-    env = {**env, "LANDMATCH_BIND": f"127.0.0.1:{port}", "LANDMATCH_WORKERS": str(workers),
-           "GUNICORN_CMD_ARGS": "--no-control-socket"}
+    env = {**env, "LANDMATCH_BIND": f"127.0.0.1:{port}", "LANDMATCH_WORKERS": str(workers)}
     return Server(name, [str(bin_dir / "gunicorn"), "-c", "gunicorn.conf.py"], env, repo, port,
                   "/ogc/collections/stock?f=json", logs / f"{name}.log")
 

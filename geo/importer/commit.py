@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 import shapely
-from sqlalchemy import LargeBinary, bindparam, select, update
+from sqlalchemy import LargeBinary, bindparam, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import Function
 
@@ -31,6 +31,7 @@ from geo.importer.records import Records
 from geo.importer.rtree import rtree_updated_at_the_end
 from geo.models import AuditRecord, Building, ImportRun, Parcel, ParcelVersion
 
+ANALYZE_AFTER = 5000  # rows; below this the statistics barely move
 BATCH = 1000  # rows per executemany, and per step of the progress bar
 PARCELS = Parcel.__table__
 BUILDINGS = Building.__table__
@@ -69,7 +70,21 @@ def write_records(session: Session, records: Records, run: ImportRun,
     except Exception:
         session.rollback()
         raise
+    if len(records) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        _analyze(session)
     return created, updated
+
+
+def _analyze(session: Session) -> None:
+    """Refresh PostgreSQL's statistics of the parcels after a large import.
+
+    Without them it kept planning for the empty table it had seen: after 100,000 parcels
+    came in, a bbox query combined the GiST index with a scan of the whole ``deleted_at``
+    index (1.5 ms of 6 ms). Autovacuum would catch up, minutes later. SQLite's bbox plan
+    (the R-tree, then the primary key) needs no statistics.
+    """
+    session.execute(text("ANALYZE parcels"))
+    session.commit()
 
 
 class _Writer:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyogrio
-import pyogrio.errors
 import shapely
 from pyproj import CRS
 from shapely.geometry import Point
@@ -127,6 +125,10 @@ def _unzip(path: Path, folder: Path, source_layer: str | None) -> Path:
 
 
 def _read_gdal(path: Path, source_layer: str | None, encoding: str | None) -> Source:
+    # Here, not at the top: GDAL costs every web worker 50 MB, and only imports need it.
+    import pyogrio
+    import pyogrio.errors
+
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
