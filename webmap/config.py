@@ -30,7 +30,7 @@ class Defaults:
     LEDGER_RULES: dict = {}
     # The map page: a layer with more features in view than this is drawn from vector tiles
     # (/tiles/…), with fewer from GeoJSON with every attribute. 0: tiles always; negative
-    # (or empty): never. Measured in bench/map_bench.py (bench/results/map.md).
+    # (or empty): never. Measured in bench/map_bench.py (bench/results/map-thresholds.md).
     MAP_TILE_THRESHOLD = 1500
     # Accounts: reading without signing in (an intranet's choice); writing always needs one.
     PUBLIC_READ = True
