@@ -26,7 +26,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmark against pygeoapi on 100,000 generated parcels (issue 7; ~15 min, see bench/README.md).
+# Benchmark against pygeoapi on 100,000 generated parcels (issue 7; about 7 min on 2 cores, see bench/README.md).
 # PostGIS too when LANDMATCH_BENCH_POSTGRES_URL names a database whose name contains "bench"
 # (it is dropped and recreated). More options: BENCH_ARGS="--parcels 20000 --seconds 5".
 bench: setup
