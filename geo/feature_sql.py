@@ -56,7 +56,7 @@ def _properties(pairs: dict[str, ColumnElement], pg: bool) -> ColumnElement:
     it takes at most 100 arguments.
     """
     if not pg:
-        return func.json_object(*_flatten(pairs))
+        return _object(pairs, pg)
     row = select(*[value.label(key) for key, value in pairs.items()]).correlate_except(
         Building).subquery("props")
     return select(func.row_to_json(literal_column("props"))).select_from(row).scalar_subquery()
@@ -77,6 +77,7 @@ def _rounded(value: ColumnElement, digits: int, pg: bool) -> ColumnElement:
 
 
 def _object(pairs: dict[str, ColumnElement], pg: bool) -> ColumnElement:
+    """Return the JSON object of a few ``pairs`` (a building's); see ``_properties``."""
     return func.json_build_object(*_flatten(pairs)) if pg else func.json_object(*_flatten(pairs))
 
 

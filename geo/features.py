@@ -129,25 +129,37 @@ def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]
     return filters
 
 
+def layer_source(layer: Layer, filters: Mapping[str, list[str]] | None = None):
+    """Return (model, geometry column, conditions) selecting ``layer``'s live records.
+
+    Live means not in the bin; the sites layer also leaves out projects without a site.
+    ``filters`` (from ``parse_filters``) add one "any of" condition each.
+    """
+    if layer.entity == "project":
+        model, geom = Project, Project.site
+        conditions = [Project.deleted_at.is_(None)]
+        if layer.name == "sites":
+            conditions.append(Project.site.is_not(None))
+    else:
+        model, geom = Parcel, Parcel.geom
+        conditions = [Parcel.layer == layer.name, Parcel.deleted_at.is_(None)]
+    conditions += [getattr(model, name).in_(values) for name, values in (filters or {}).items()]
+    return model, geom, conditions
+
+
 def _statement(session: Session, layer: Layer, bbox: BBox | None,
                filters: Mapping[str, list[str]]) -> Select:
     """Return SELECT (id, Feature text) for the layer's live records, filtered."""
     dialect = session.get_bind().dialect.name
-    if layer.entity == "project":
-        model, geom = Project, Project.site
+    model, geom, conditions = layer_source(layer, filters)
+    if model is Project:
         feature = feature_json(dialect, layer, Project, geom, Parcel.code)
-        stmt = (select(Project.id, feature).outerjoin(Parcel, Project.parcel_id == Parcel.id)
-                .where(Project.deleted_at.is_(None)))
-        if layer.name == "sites":
-            stmt = stmt.where(Project.site.is_not(None))
+        stmt = select(Project.id, feature).outerjoin(Parcel, Project.parcel_id == Parcel.id)
     else:
-        model, geom = Parcel, Parcel.geom
-        stmt = select(Parcel.id, feature_json(dialect, layer, Parcel, geom)).where(
-            Parcel.layer == layer.name, Parcel.deleted_at.is_(None))
+        stmt = select(Parcel.id, feature_json(dialect, layer, Parcel, geom))
+    stmt = stmt.where(*conditions)
     if bbox is not None:
         stmt = stmt.where(backend_for(session).bbox_filter(geom, model.id, bbox))
-    for name, values in filters.items():
-        stmt = stmt.where(getattr(model, name).in_(values))
     return stmt
 
 

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from geo.backends import backend_for
 from geo.crs import STORAGE_SRID
 from geo.errors import N_, GeoError
-from geo.features import Layer
-from geo.models import Parcel, Project
+from geo.features import Layer, layer_source
 
 MAX_ZOOM = 22
 EXTENT = 4096  # tile units per side, MVT's default
@@ -69,18 +68,6 @@ def _lat(my: float) -> float:
     return math.degrees(math.atan(math.sinh(my / _HALF_WORLD * math.pi)))
 
 
-def _source(layer: Layer):
-    """Return (model, geometry column, base conditions) of ``layer``'s live features."""
-    if layer.entity == "project":
-        return Project, Project.site, [Project.deleted_at.is_(None), Project.site.is_not(None)]
-    return Parcel, Parcel.geom, [Parcel.layer == layer.name, Parcel.deleted_at.is_(None)]
-
-
-def _conditions(layer: Layer, filters: Mapping[str, list[str]]) -> list:
-    model, _geom, conditions = _source(layer)
-    return conditions + [getattr(model, name).in_(values) for name, values in filters.items()]
-
-
 def render_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                 filters: Mapping[str, list[str]] | None = None) -> bytes:
     """Return tile z/x/y of ``layer`` as MVT bytes (empty when no feature meets the tile).
@@ -109,7 +96,7 @@ def _unit_m(z: int) -> float:
 
 def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                   filters: Mapping[str, list[str]]) -> bytes:
-    model, geom, _base = _source(layer)
+    model, geom, conditions = layer_source(layer, filters)
     envelope = func.ST_TileEnvelope(z, x, y)
     attribute = colour_attribute(layer)
     unit, cell = _unit_m(z), DOT * _unit_m(z)
@@ -119,7 +106,7 @@ def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
         # The envelope goes to the stored CRS, rather than every geometry to 3857, so that
         # the GiST index answers the test.
         .where(func.ST_Intersects(geom, func.ST_Transform(envelope, STORAGE_SRID)),
-               *_conditions(layer, filters))
+               *conditions)
         .cte("src")
     )
     g, value = src.c.g, src.c[attribute]
@@ -146,13 +133,13 @@ def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
 
 def _python_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                  filters: Mapping[str, list[str]]) -> bytes:
-    model, geom, _base = _source(layer)
+    model, geom, conditions = layer_source(layer, filters)
     attribute = colour_attribute(layer)
     # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands.
     rows = session.connection().execute(
         select(model.code, getattr(model, attribute), func.AsBinary(geom))
         .where(backend_for(session).bbox_filter(geom, model.id, tile_lonlat(z, x, y)),
-               *_conditions(layer, filters))
+               *conditions)
     ).all()
     if not rows:
         return b""

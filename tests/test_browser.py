@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,12 +44,20 @@ def server(templates, tmp_path_factory):
                            extra={"<b>备注</b>": "<i>x</i>"}))
         create_user(session, EDITOR, PASSWORD, "editor")
         session.commit()
+    with serving(app) as url:
+        yield url
+
+
+@contextmanager
+def serving(app):
+    """Serve ``app`` on a free loopback port from a thread; yield its base URL."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    app.extensions["landmatch.engine"].dispose()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        app.extensions["landmatch.engine"].dispose()
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from shapely.geometry import box
-from werkzeug.serving import make_server
 
 from geo.areas import ellipsoidal_area_m2
 from geo.editing import create_parcel, get_parcel
@@ -14,7 +11,7 @@ from geo.lifecycle import get_project
 from geo.project_editing import update_project
 from geo.users import create_user
 from tests.conftest import PASSWORD
-from tests.test_browser import _click_parcel, _open_map, browser  # noqa: F401
+from tests.test_browser import _click_parcel, _open_map, browser, serving  # noqa: F401
 from webmap import create_app
 
 pytestmark = pytest.mark.browser
@@ -32,12 +29,8 @@ def served(templates, tmp_path_factory):
         create_user(session, "editor", PASSWORD, "editor")
         create_parcel(session, {"code": "SPLIT-1", "layer": "stock", "status": "available",
                                 "name": XSS_NAME}, SQUARE.__geo_interface__, "setup")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    app.extensions["landmatch.engine"].dispose()
+    with serving(app) as url:
+        yield app, url
 
 
 @pytest.fixture

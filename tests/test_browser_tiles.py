@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from shapely.geometry import box
-from werkzeug.serving import make_server
 
 from geo.areas import ellipsoidal_area_m2
 from geo.geometry import as_multipolygon, to_db
 from geo.models import Parcel
-from tests.test_browser import browser  # noqa: F401
+from tests.test_browser import browser, serving  # noqa: F401
 from webmap import create_app
 
 pytestmark = pytest.mark.browser
@@ -33,11 +30,8 @@ def served(templates, tmp_path_factory):
                            holder="<script>window.__xss=2</script>", area_m2=
                            ellipsoidal_area_m2(shape), geom=to_db(shape)))
         session.commit()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    app.extensions["landmatch.engine"].dispose()
+    with serving(app) as url:
+        yield app, url
 
 
 @pytest.fixture
