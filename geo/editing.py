@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import shapely
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.ops import split
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from geo.areas import ellipsoidal_area_m2
 from geo.audit import geometry_json, history, record_change, snapshot
-from geo.errors import N_, Conflict, FieldError, GeoError, NotFound
+from geo.errors import N_, Conflict, Duplicate, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import AuditRecord, Building, Parcel, Project
@@ -31,6 +33,7 @@ SNAP_DEGREES = 1e-7
 STALE = N_("Someone else saved this record first (now version %(current_version)s, you "
            "edited version %(expected)s). Your change was not saved: compare both versions "
            "and redo it.")
+TAKEN = N_("%(field)s %(code)s is already taken.")
 
 
 def get_parcel(session: Session, code: str, *, deleted: bool = False) -> Parcel:
@@ -85,18 +88,28 @@ def check_version(record: Parcel | Project, expected: object, submitted: Mapping
                        expected=version)
 
 
-def commit_change(session: Session, record: Parcel | Project, submitted: Mapping) -> None:
-    """Commit a change (and its audit record); Conflict when someone saved in between."""
+@contextmanager
+def saving(session: Session, record: Parcel | Project, submitted: Mapping) -> Iterator[None]:
+    """Write a change of ``record`` (its audit records included), then commit it all.
+
+    Conflict (409, with both versions) when someone saved ``record`` between our read and
+    our write. The versioned UPDATE can fail at any flush, and ``record_change`` flushes to
+    learn the new version, so the audit records are written inside this block, not before.
+
+    >>> with saving(session, parcel, values):  # doctest: +SKIP
+    ...     record_change(session, user, "update", parcel, before, geom_before)
+    """
+    expected = record.version
     try:
+        yield
         session.commit()
     except StaleDataError:
-        # Saved by someone else between our read and our write.
         session.rollback()
         model = type(record)
         fresh = session.scalar(select(model).where(model.code == record.code))
         raise Conflict(STALE, current={**snapshot(fresh), "version": fresh.version},
                        submitted=dict(submitted), current_version=fresh.version,
-                       expected="?") from None
+                       expected=expected) from None
 
 
 def soft_delete(session: Session, record: Parcel | Project, expected_version: object,
@@ -105,16 +118,16 @@ def soft_delete(session: Session, record: Parcel | Project, expected_version: ob
     check_version(record, expected_version, {})
     before = snapshot(record)
     record.deleted_at = dt.datetime.now(dt.UTC)
-    record_change(session, user, "delete", record, before, None)
-    commit_change(session, record, {})
+    with saving(session, record, {}):
+        record_change(session, user, "delete", record, before, None)
 
 
 def restore_from_bin(session: Session, record: Parcel | Project, user: str) -> None:
     """Take ``record`` out of the bin, back into the register."""
     before = snapshot(record)
     record.deleted_at = None
-    record_change(session, user, "restore", record, before, None)
-    commit_change(session, record, {})
+    with saving(session, record, {}):
+        record_change(session, user, "restore", record, before, None)
 
 
 def _set_geometry(parcel: Parcel, geom) -> None:
@@ -131,13 +144,18 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
     """Add a parcel drawn on the map, with its attributes; its area comes from the geometry."""
     code = get_field("parcel", "code").clean(values.get("code"))
     if session.scalar(select(Parcel.id).where(Parcel.code == code)) is not None:
-        raise FieldError("code", N_("%(field)s %(code)s is already taken."), code=code)
+        raise Duplicate("code", TAKEN, code=code)
     layer = get_field("parcel", "layer").clean(values.get("layer"))
     parcel = Parcel(code=code, extra={}, **clean_record(_editable(layer), values))
     _set_geometry(parcel, parse_polygon(geometry))
     session.add(parcel)
-    record_change(session, user, "create", parcel, None, None)
-    session.commit()
+    try:
+        record_change(session, user, "create", parcel, None, None)
+        session.commit()
+    except IntegrityError:
+        # Someone created the same code between our check and our insert.
+        session.rollback()
+        raise Duplicate("code", TAKEN, code=code) from None
     return parcel
 
 
@@ -153,8 +171,8 @@ def update_parcel(session: Session, code: str, values: Mapping[str, object],
         setattr(parcel, name, value)
     if geometry:
         _set_geometry(parcel, parse_polygon(geometry))
-    record_change(session, user, "update", parcel, before, geom_before)
-    commit_change(session, parcel, values)
+    with saving(session, parcel, values):
+        record_change(session, user, "update", parcel, before, geom_before)
     return parcel
 
 
@@ -205,9 +223,9 @@ def restore_version(session: Session, code: str, version: int, expected_version:
         parcel.extra = extra
     if geom:
         _set_geometry(parcel, parse_polygon(geom))
-    record_change(session, user, "restore_version", parcel, before, geom_before,
-                  note=f"version {version}")
-    commit_change(session, parcel, {})
+    with saving(session, parcel, {}):
+        record_change(session, user, "restore_version", parcel, before, geom_before,
+                      note=f"version {version}")
     return parcel
 
 
@@ -240,8 +258,8 @@ def set_buildings(session: Session, code: str, rows: list[Mapping[str, object]],
     check_version(parcel, expected_version, {"buildings": list(rows)})
     before = snapshot(parcel)
     _replace_buildings(parcel, rows)
-    record_change(session, user, "update", parcel, before, None)
-    commit_change(session, parcel, {"buildings": list(rows)})
+    with saving(session, parcel, {"buildings": list(rows)}):
+        record_change(session, user, "update", parcel, before, None)
     return parcel
 
 
@@ -276,17 +294,17 @@ def split_parcel(session: Session, code: str, line: object, expected_version: ob
     before, geom_before = snapshot(parcel), geometry_json(parcel)
     _set_geometry(parcel, as_multipolygon(pieces[0]))
     made, n = [parcel], 1
-    for piece in pieces[1:]:
-        new_code, n = _next_code(session, code, n)
-        attrs = {f.name: getattr(parcel, f.name) for f in _editable(parcel.layer)}
-        part = Parcel(code=new_code, extra=dict(parcel.extra or {}), **attrs)
-        _set_geometry(part, as_multipolygon(piece))
-        session.add(part)
-        record_change(session, user, "split", part, None, None, note=f"split from {code}")
-        made.append(part)
-    record_change(session, user, "split", parcel, before, geom_before,
-                  note="split into " + ", ".join(p.code for p in made))
-    commit_change(session, parcel, {})
+    with saving(session, parcel, {}):
+        for piece in pieces[1:]:
+            new_code, n = _next_code(session, code, n)
+            attrs = {f.name: getattr(parcel, f.name) for f in _editable(parcel.layer)}
+            part = Parcel(code=new_code, extra=dict(parcel.extra or {}), **attrs)
+            _set_geometry(part, as_multipolygon(piece))
+            session.add(part)
+            record_change(session, user, "split", part, None, None, note=f"split from {code}")
+            made.append(part)
+        record_change(session, user, "split", parcel, before, geom_before,
+                      note="split into " + ", ".join(p.code for p in made))
     return made
 
 
@@ -312,7 +330,8 @@ def merge_parcels(session: Session, code: str, other: str, expected_version: obj
     for building in list(absorbed.buildings):
         building.parcel = parcel
     absorbed.deleted_at = dt.datetime.now(dt.UTC)
-    record_change(session, user, "merge", absorbed, other_before, None, note=f"merged into {code}")
-    record_change(session, user, "merge", parcel, before, geom_before, note=f"merged {other}")
-    commit_change(session, parcel, {})
+    with saving(session, parcel, {}):
+        record_change(session, user, "merge", absorbed, other_before, None,
+                      note=f"merged into {code}")
+        record_change(session, user, "merge", parcel, before, geom_before, note=f"merged {other}")
     return parcel

@@ -35,6 +35,13 @@ class FieldError(GeoError):
         super().__init__(message, field=field, **params)
 
 
+class Duplicate(FieldError):
+    """A code that another record already holds: the register keeps codes unique."""
+
+    status = 409
+    code = "duplicate"
+
+
 class NotFound(GeoError):
     """The thing asked for does not exist."""
 

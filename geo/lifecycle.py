@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.audit import acting_user, record
+from geo.editing import saving
 from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.fields import STAGES, clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
@@ -127,9 +128,11 @@ def _record(session: Session, project: Project, cleaned: dict, kind: str,
     record(session, user=acting_user(session), action="advance" if kind == "forward" else
            "put_back", entity="project", code=project.code,
            changes={"stage": [project.stage, cleaned["to_stage"]]}, note=cleaned["note"])
-    project.stage = cleaned["to_stage"]
-    if commit:
-        session.commit()
+    if not commit:
+        project.stage = cleaned["to_stage"]
+        return transition
+    with saving(session, project, {"stage": cleaned["to_stage"]}):
+        project.stage = cleaned["to_stage"]  # a simultaneous move of the project: 409
     return transition
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.audit import history, record_change, snapshot
-from geo.editing import check_version, commit_change, restore_from_bin, soft_delete
+from geo.editing import check_version, restore_from_bin, saving, soft_delete
 from geo.errors import N_, FieldError, NotFound
 from geo.fields import Field, clean_record, fields_for, get_field
 from geo.lifecycle import get_project
@@ -67,8 +67,8 @@ def update_project(session: Session, code: str, values: Mapping[str, object],
     before = snapshot(project)
     for name, value in cleaned.items():
         setattr(project, name, value)
-    record_change(session, user, "update", project, before, None)
-    commit_change(session, project, values)
+    with saving(session, project, values):
+        record_change(session, user, "update", project, before, None)
     return project
 
 
