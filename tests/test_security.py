@@ -138,8 +138,16 @@ def _routes(app) -> set[tuple[str, str]]:
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
-def _outcome(response) -> str:
+# Where a client gets JSON whatever it accepts: a refusal there is a 401/403 in the error
+# shape, and a redirect to the sign-in page is a failure (the matrix sends no Accept header).
+JSON_PATHS = ("/api/", "/export/", "/tiles/", "/ogc")
+
+
+def _outcome(response, url: str = "") -> str:
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    if url.startswith(JSON_PATHS) and response.status_code in (302, 401, 403):
+        assert response.status_code != 302, f"{url}: a JSON client was redirected"
+        assert set(response.get_json()["error"]) >= {"code", "message"}, url
     location = response.headers.get("Location", "")
     if response.status_code == 401 or (response.status_code == 302 and "/login" in location
                                        and "/logout" not in location):
@@ -168,7 +176,7 @@ def _check(app, key, role, want):
     if role != "anonymous":
         login(client, role)
     url, body, _expected = MATRIX[key]
-    assert _outcome(_request(client, key[1], url, body)) == want
+    assert _outcome(_request(client, key[1], url, body), url) == want
 
 
 @pytest.mark.parametrize("backend", ["spatialite"], indirect=True)

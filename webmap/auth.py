@@ -23,7 +23,6 @@ from flask_login import (
     LoginManager,
     UserMixin,
     current_user,
-    login_required,
     login_user,
     logout_user,
 )
@@ -33,6 +32,7 @@ from wtforms.validators import DataRequired
 
 from geo.users import authenticate, change_password, load_by_token, role_allows, session_token
 from webmap.db import get_session
+from webmap.negotiation import wants_json
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -61,15 +61,11 @@ def _load(token: str) -> StaffUser | None:
     return StaffUser(token, user.name, user.role) if user else None
 
 
-def _wants_json() -> bool:
-    # A tile fetched by the map must fail as a status, not turn into the login page.
-    return (request.path.startswith(("/api/", "/tiles/"))
-            or request.accept_mimetypes.best == "application/json")
-
-
 @login_manager.unauthorized_handler
 def _unauthorized():
-    if _wants_json() or request.method != "GET":
+    # A tile, a GeoJSON download or an API client must fail as a status (401 in the error
+    # shape), not turn into the sign-in page; only a page read in a browser is redirected.
+    if wants_json() or request.method != "GET":
         abort(401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -139,7 +135,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@role_required("viewer")  # any account; marked like every view that needs one (see gate)
 def password():
     """Change one's own password."""
     form = PasswordForm()
@@ -157,7 +153,7 @@ def _login_name() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Attach Flask-Login, the read gate and the sign-in rate limit to ``app``."""
+    """Attach Flask-Login, the access gate (then CSRF) and the sign-in rate limit to ``app``."""
     login_manager.init_app(app)
     app.register_blueprint(bp)
     limiter = Limiter(get_remote_address, app=app,
@@ -169,11 +165,17 @@ def init_app(app: Flask) -> None:
     app.extensions["landmatch.limiter"] = limiter
 
     @app.before_request
-    def read_gate():
-        if current_app.config["PUBLIC_READ"] or request.endpoint in OPEN_ENDPOINTS:
-            return None
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+    def gate():
+        # Who may come in is decided before the CSRF token is checked: an anonymous client is
+        # told to sign in (401), not that a token it could never have is missing.
+        if not current_user.is_authenticated and request.endpoint not in OPEN_ENDPOINTS:
+            view = current_app.view_functions.get(request.endpoint)
+            writes = request.method in current_app.config["WTF_CSRF_METHODS"]
+            if not current_app.config["PUBLIC_READ"] or (
+                    writes and getattr(view, "required_role", None)):
+                return login_manager.unauthorized()
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            current_app.extensions["csrf"].protect(apply_exemptions=True)
         return None
 
     app.jinja_env.globals["current_user"] = current_user

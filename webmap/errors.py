@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from geo.errors import GeoError
 from geo.fields import CATEGORY_FIELD, Field, fields_for
 from webmap.i18n import lang
+from webmap.negotiation import wants_json
 
 # Register fields win where a needs or offer field shares their name.
 _ENTITIES = ("parcel", "project", "plan", "annual_plan", "progress", "transition", "building",
@@ -42,14 +43,8 @@ def user_message(error: GeoError, field: Field | None = None) -> str:
     return translate(error.message, error.field, error.params, field)
 
 
-def _wants_json() -> bool:
-    path = request.path
-    return (path.startswith(("/api/", "/export/", "/ogc", "/tiles/"))
-            or request.accept_mimetypes.best in ("application/json", "application/x-ndjson"))
-
-
 def _respond(status: int, code: str, message: str, field: str | None = None):
-    if _wants_json():
+    if wants_json():
         body = {"error": {"code": code, "message": message}}
         if field:
             body["error"]["field"] = field
@@ -66,9 +61,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        # Named, so that a script knows what to send: the page's csrf-token, as a form
+        # field or the X-CSRFToken header.
         return _respond(400, "csrf", gettext(
-            "The security token of this form is missing or has expired: reload the page and "
-            "try again."))
+            "The security token (the form's csrf_token field or the X-CSRFToken header) is "
+            "missing or has expired: reload the page and try again."), "csrf_token")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -13,19 +13,15 @@ from geo.errors import N_, GeoError
 from geo.features import LAYERS
 from webmap.db import get_session
 from webmap.i18n import lang
+from webmap.negotiation import ogc_format
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
 
 def _format() -> str:
-    f = request.args.get("f")
-    if f:
-        if f not in ("json", "html"):
-            raise GeoError(N_("%(field)s must be json or html."), field="f")
-        return f
-    best = request.accept_mimetypes.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML],
-                                               default=ogc.JSON)
-    return "html" if best == ogc.HTML else "json"
+    if request.args.get("f") not in (None, "", "json", "html"):
+        raise GeoError(N_("%(field)s must be json or html."), field="f")
+    return ogc_format()
 
 
 def _base() -> str:
