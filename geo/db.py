@@ -14,6 +14,8 @@ from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from geo.errors import Busy
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -34,6 +36,7 @@ def make_engine(url: str) -> Engine:
         # (STACK.md trap 3).
         event.listen(engine, "connect", partial(load_spatialite, transaction=True))
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _locked_is_busy)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -44,6 +47,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _locked_is_busy(context) -> None:
+    # SQLite has one writer at a time: a write that waited busy_timeout for another one (a
+    # CLI import holds the lock for its whole transaction) is a known answer, Busy (503 on
+    # the web, a sentence on the command line), not a crash.
+    if "database is locked" in str(context.original_exception):
+        raise Busy() from context.original_exception
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -42,6 +42,22 @@ class Duplicate(FieldError):
     code = "duplicate"
 
 
+class Busy(GeoError):
+    """Another write holds the register (SQLite has one writer at a time): try again soon.
+
+    ``retry_after`` is the seconds a client should wait; the web layer sends it as the
+    ``Retry-After`` header of a 503.
+    """
+
+    status = 503
+    code = "busy"
+    retry_after = 5
+
+    def __init__(self) -> None:
+        super().__init__(N_("Another write to the register is running (an import, a restore or "
+                            "another save): nothing was changed. Try again in a moment."))
+
+
 class NotFound(GeoError):
     """The thing asked for does not exist."""
 

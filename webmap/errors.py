@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -57,7 +57,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(GeoError)
     def geo_error(error: GeoError):
-        return _respond(error.status, error.code, user_message(error), error.field)
+        response, status = _respond(error.status, error.code, user_message(error), error.field)
+        if getattr(error, "retry_after", None):  # Busy: the register is locked by a writer
+            response = make_response(response)
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response, status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
