@@ -7,11 +7,11 @@ def test_demo_loads_once_and_if_empty_leaves_data_alone(empty_app):
     runner = empty_app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
     first = runner.invoke(args=["demo", "--if-empty"])
-    assert first.exit_code == 0 and "synthetic" in first.output
+    assert first.exit_code == 0 and "虚构数据" in first.output
     again = runner.invoke(args=["demo", "--if-empty"])
-    assert again.exit_code == 0 and "not loaded" in again.output
+    assert again.exit_code == 0 and "未加载" in again.output
     refused = runner.invoke(args=["demo"])
-    assert refused.exit_code != 0 and "empty" in refused.output
+    assert refused.exit_code != 0 and "空库" in refused.output
     with empty_app.extensions["landmatch.sessions"]() as session:
         assert counts(session)["idle"] >= 60
 

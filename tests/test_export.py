@@ -55,7 +55,7 @@ def test_cli_export_writes_the_layer(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["export", "--layer", "idle", "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert f"{len(data['features'])} features" in result.output
+    assert f"已写入 {len(data['features'])} 个要素" in result.output
     assert len(data["features"]) >= 60
 
 

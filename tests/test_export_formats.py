@@ -83,7 +83,7 @@ def test_cli_export_picks_the_format_from_the_extension(app, tmp_path, ext):
     result = app.test_cli_runner().invoke(args=["export", "--layer", "idle", "-o", str(out),
                                                 "--filter", "status=idle"])
     assert result.exit_code == 0, result.output
-    assert out.stat().st_size > 0 and "features written" in result.output
+    assert out.stat().st_size > 0 and "个要素" in result.output
 
 
 def test_cli_export_refuses_an_unknown_extension(app, tmp_path):

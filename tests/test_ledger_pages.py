@@ -164,11 +164,11 @@ def test_cli_ledger_import_dry_run_and_problems(app, tmp_path):
     bad.write_bytes(_book(["N2", "坏", "签约", "很多"]).getvalue())
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["ledger-import", str(good), "--dry-run"])
-    assert dry.exit_code == 0 and "would import 1 rows: 1 new projects" in dry.output
+    assert dry.exit_code == 0 and "将导入 1 行：新增项目 1 个" in dry.output
     failed = runner.invoke(args=["ledger-import", str(bad)])
-    assert failed.exit_code != 0 and "row 2:" in failed.output
+    assert failed.exit_code != 0 and "第 2 行：" in failed.output
     done = runner.invoke(args=["ledger-import", str(good)])
-    assert done.exit_code == 0 and "imported 1 rows" in done.output
+    assert done.exit_code == 0 and "已导入 1 行" in done.output
 
 
 def test_dashboard_lists_idle_land_alerts(client):

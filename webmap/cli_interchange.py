@@ -16,6 +16,7 @@ from geo.export import FORMATS, export_layer, format_for
 from geo.features import LAYER_NAMES, get_layer, parse_bbox, parse_filters
 from geo.importer import Options, Plan, commit_plan, parse_overrides, plan_import
 from geo.importer.report import report_csv, report_rows
+from webmap.cli import CliError
 from webmap.errors import translate, user_message
 from webmap.i18n import field_label
 
@@ -35,10 +36,10 @@ class _Progress:
             self.total = n
             click.echo(gettext("rows read: %(n)s", n=n))
             return
+        label = {"validated": gettext("rows validated"), "written": gettext("rows written")}
         if stage != self.stage:
             self.close()
             self.stage, self.done = stage, 0
-            label = {"validated": gettext("rows validated"), "written": gettext("rows written")}
             if self.tty:
                 self.bar = click.progressbar(length=self.total, label=label[stage])
                 self.bar.__enter__()
@@ -46,7 +47,7 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(n)
         elif stage == "written" or self.done == self.total:
-            click.echo(f"{stage} {self.done}/{self.total}")
+            click.echo(f"{label[stage]} {self.done}/{self.total}")
             sys.stdout.flush()
 
     def close(self) -> None:
@@ -119,7 +120,7 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
             progress.close()
         except GeoError as error:
             progress.close()
-            raise click.ClickException(user_message(error)) from None
+            raise CliError(user_message(error)) from None
         click.echo(gettext("%(created)s parcels added, %(updated)s updated.",
                            created=created, updated=updated))
 
@@ -153,5 +154,5 @@ def _export(layer, output, headers, crs, bbox, filters) -> None:
                              bbox=parse_bbox(bbox) if bbox else None,
                              filters=parse_filters(layer, args))
     except GeoError as error:
-        raise click.ClickException(user_message(error)) from None
-    click.echo(f"{n} features written to {output}")
+        raise CliError(user_message(error)) from None
+    click.echo(gettext("%(n)s features written to %(output)s", n=n, output=output))
