@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from geo.audit import acting_user, record
+from geo.editing import saving
 from geo.errors import N_, GeoError, NotFound
 from geo.fields import OFFER_FIELDS, clean_record
 from geo.geometry import as_multipolygon, from_db, to_db
@@ -126,17 +127,18 @@ def land_project(session: Session, project_code: str, parcel_code: str,
     for parcel in parcels:
         record(session, user=user, action="update", entity="parcel", code=parcel.code,
                changes={"status": [parcel.status, "reserved"]}, note=f"→ {project.code}")
-    project.stage = "landed"
-    project.parcel = max(parcels, key=lambda p: p.area_m2)
-    project.site = to_db(as_multipolygon(site))
-    project.town = project.parcel.town or project.town
-    offered = {o.parcel_id: o for o in session.scalars(
-        select(Offer).where(Offer.project_id == project.id))}
-    for parcel in parcels:
-        parcel.status = "reserved"
-        offer = offered.get(parcel.id) or Offer(project=project, parcel=parcel,
-                                                offered_on=today, status="offered")
-        offer.status = "chosen"
-        session.add(offer)
-    session.commit()
+    # A simultaneous landing or save of the project or its parcels: 409, not a 500.
+    with saving(session, project, {"parcel": parcel_code}):
+        project.stage = "landed"
+        project.parcel = max(parcels, key=lambda p: p.area_m2)
+        project.site = to_db(as_multipolygon(site))
+        project.town = project.parcel.town or project.town
+        offered = {o.parcel_id: o for o in session.scalars(
+            select(Offer).where(Offer.project_id == project.id))}
+        for parcel in parcels:
+            parcel.status = "reserved"
+            offer = offered.get(parcel.id) or Offer(project=project, parcel=parcel,
+                                                    offered_on=today, status="offered")
+            offer.status = "chosen"
+            session.add(offer)
     return project

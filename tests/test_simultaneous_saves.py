@@ -7,10 +7,12 @@ import pytest
 
 import geo.editing
 import geo.lifecycle
+import geo.offers
 import geo.project_editing
 from geo.editing import create_parcel, update_parcel
 from geo.errors import Conflict, Duplicate
 from geo.lifecycle import STAGE_ORDER, advance, get_project
+from geo.offers import land_project
 from geo.project_editing import update_project
 from tests.conftest import csrf_token, login
 
@@ -71,6 +73,19 @@ def test_two_moves_of_one_project_at_once_are_a_conflict_not_a_500(app, monkeypa
                    step="_check_date")
         with pytest.raises(Conflict):
             advance(mine, PROJECT, move, today=dt.date(2026, 12, 1))
+
+
+def test_landing_a_project_someone_saved_meanwhile_is_a_conflict(app, monkeypatch):
+    seeker = "141023XM001"  # 储备: still looking for land
+    mine, theirs = _sessions(app)
+    with mine, theirs:
+        version = get_project(theirs, seeker).version
+        _meanwhile(monkeypatch, geo.offers, lambda: update_project(
+            theirs, seeker, {"name": "他们的"}, version, "other"), step="unary_union")
+        with pytest.raises(Conflict):
+            land_project(mine, seeker, "141023CL0002", dt.date.today())
+    with app.extensions["landmatch.sessions"]() as s:
+        assert get_project(s, seeker).stage == "pipeline"  # nothing half-written
 
 
 def test_creating_a_code_someone_created_meanwhile_is_a_409_naming_the_code(app, monkeypatch):
