@@ -75,6 +75,24 @@ def test_two_moves_of_one_project_at_once_are_a_conflict_not_a_500(app, monkeypa
             advance(mine, PROJECT, move, today=dt.date(2026, 12, 1))
 
 
+def test_the_ledger_api_answers_a_simultaneous_move_with_409_and_both_versions(app,
+                                                                              monkeypatch):
+    client = app.test_client()
+    login(client, "editor")
+    with app.extensions["landmatch.sessions"]() as theirs:
+        project = get_project(theirs, PROJECT)
+        move = {"to_stage": STAGE_ORDER[STAGE_ORDER.index(project.stage) + 1],
+                "date": dt.date.today().isoformat(), "by": "x"}
+        _meanwhile(monkeypatch, geo.lifecycle, lambda: update_project(
+            theirs, PROJECT, {"name": "他们的"}, project.version, "other"), step="_check_date")
+        response = client.post(f"/api/projects/{PROJECT}/transitions", json=move,
+                               headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["error"]["code"] == "conflict"
+    assert body["current"]["name"] == "他们的" and body["submitted"]["stage"] == move["to_stage"]
+
+
 def test_landing_a_project_someone_saved_meanwhile_is_a_conflict(app, monkeypatch):
     seeker = "141023XM001"  # 储备: still looking for land
     mine, theirs = _sessions(app)

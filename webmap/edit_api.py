@@ -8,10 +8,9 @@ from flask_login import current_user
 from geo import project_editing
 from geo.audit import snapshot
 from geo.editing import create_parcel, delete_parcel, parcel_history, update_parcel
-from geo.errors import N_, Conflict, GeoError
+from geo.errors import N_, GeoError
 from webmap.auth import editor_required
 from webmap.db import get_session
-from webmap.errors import user_message
 
 bp = Blueprint("edit_api", __name__, url_prefix="/api")
 
@@ -25,14 +24,6 @@ def _body() -> dict:
 
 def _record_json(record) -> dict:
     return {"code": record.code, "version": record.version, "properties": snapshot(record)}
-
-
-@bp.errorhandler(Conflict)
-def conflict(error: Conflict):
-    """Answer 409 with the stored version and the submitted one, so the client can redo."""
-    return jsonify({"error": {"code": error.code, "message": user_message(error),
-                              "field": error.field},
-                    "current": error.current, "submitted": error.submitted}), 409
 
 
 @bp.post("/parcels")

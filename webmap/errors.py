@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from geo.errors import GeoError
+from geo.errors import Conflict, GeoError
 from geo.fields import CATEGORY_FIELD, Field, fields_for
 from webmap.i18n import lang
 from webmap.negotiation import wants_json
@@ -43,12 +43,13 @@ def user_message(error: GeoError, field: Field | None = None) -> str:
     return translate(error.message, error.field, error.params, field)
 
 
-def _respond(status: int, code: str, message: str, field: str | None = None):
+def _respond(status: int, code: str, message: str, field: str | None = None,
+             beside: dict | None = None):
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if field:
             body["error"]["field"] = field
-        return jsonify(body), status
+        return jsonify({**body, **(beside or {})}), status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -57,7 +58,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(GeoError)
     def geo_error(error: GeoError):
-        response, status = _respond(error.status, error.code, user_message(error), error.field)
+        # A conflict carries both versions, so that the client can compare and redo.
+        beside = ({"current": error.current, "submitted": error.submitted}
+                  if isinstance(error, Conflict) else None)
+        response, status = _respond(error.status, error.code, user_message(error), error.field,
+                                    beside)
         if getattr(error, "retry_after", None):  # Busy: the register is locked by a writer
             response = make_response(response)
             response.headers["Retry-After"] = str(error.retry_after)
