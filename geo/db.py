@@ -14,6 +14,8 @@ from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from geo.register.bin import hide_binned
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -47,8 +49,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory for ``engine``."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Return the session factory for ``engine``; its reads leave the bin out."""
+    return hide_binned(sessionmaker(bind=engine, expire_on_commit=False))
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
