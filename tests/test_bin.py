@@ -101,8 +101,9 @@ def test_a_binned_parcel_is_no_match_candidate_and_has_no_sheet(client, binned):
                                            "total_investment": 100000}).get_json()
     codes = {c["code"] for c in body["candidates"]} | {r["code"] for r in body["rejected"]}
     assert codes and binned["stock"] not in codes
-    assert client.post(f"/api/match/explain/{binned['stock']}", json={
-        "industry": "35", "land_class": "industrial", "total_investment": 5000, "area_min_mu": 10}).status_code == 404
+    needs = {"industry": "35", "land_class": "industrial", "total_investment": 5000,
+             "area_min_mu": 10}
+    assert client.post(f"/api/match/explain/{binned['stock']}", json=needs).status_code == 404
     assert client.get(f"/match/sheet/{binned['stock']}").status_code == 404
     assert client.get(f"/api/parcels/{binned['stock']}").status_code == 404
 
