@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo.errors import Busy
+from geo.register.bin import hide_binned
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -58,8 +59,8 @@ def _locked_is_busy(context) -> None:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory for ``engine``."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Return the session factory for ``engine``; its reads leave the bin out."""
+    return hide_binned(sessionmaker(bind=engine, expire_on_commit=False))
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

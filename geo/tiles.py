@@ -15,6 +15,8 @@ from geo.backends import backend_for
 from geo.crs import STORAGE_SRID
 from geo.errors import N_, GeoError
 from geo.features import Layer, layer_source
+from geo.register.bin import not_binned
+from geo.supply import offerable_statuses
 
 MAX_ZOOM = 22
 EXTENT = 4096  # tile units per side, MVT's default
@@ -96,7 +98,7 @@ def _unit_m(z: int) -> float:
 
 def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                   filters: Mapping[str, list[str]]) -> bytes:
-    model, geom, conditions = layer_source(layer, filters)
+    model, geom, conditions = layer_source(layer, filters, offerable_statuses(session))
     envelope = func.ST_TileEnvelope(z, x, y)
     attribute = colour_attribute(layer)
     unit, cell = _unit_m(z), DOT * _unit_m(z)
@@ -133,9 +135,11 @@ def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
 
 def _python_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                  filters: Mapping[str, list[str]]) -> bytes:
-    model, geom, conditions = layer_source(layer, filters)
+    model, geom, conditions = layer_source(layer, filters, offerable_statuses(session))
+    # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands. The
+    # ORM's bin hook does not see such a read: it says so itself.
+    conditions = [*conditions, not_binned(model)]
     attribute = colour_attribute(layer)
-    # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands.
     rows = session.connection().execute(
         select(model.code, getattr(model, attribute), func.AsBinary(geom))
         .where(backend_for(session).bbox_filter(geom, model.id, tile_lonlat(z, x, y)),

@@ -10,7 +10,7 @@ import geo.lifecycle
 import geo.offers
 import geo.project_editing
 from geo.editing import create_parcel, update_parcel
-from geo.errors import Conflict, Duplicate
+from geo.errors import Conflict, Duplicate, GeoError
 from geo.lifecycle import STAGE_ORDER, advance, get_project
 from geo.offers import land_project
 from geo.project_editing import update_project
@@ -94,16 +94,18 @@ def test_the_ledger_api_answers_a_simultaneous_move_with_409_and_both_versions(a
 
 
 def test_landing_a_project_someone_saved_meanwhile_is_a_conflict(app, monkeypatch):
-    seeker = "141023XM001"  # 储备: still looking for land
+    seeker = "141023XM001"  # 储备: signed below, then looking for land
     mine, theirs = _sessions(app)
     with mine, theirs:
+        advance(theirs, seeker, {"to_stage": "signed", "date": dt.date.today(), "by": "王"})
         version = get_project(theirs, seeker).version
         _meanwhile(monkeypatch, geo.offers, lambda: update_project(
-            theirs, seeker, {"name": "他们的"}, version, "other"), step="unary_union")
-        with pytest.raises(Conflict):
+            theirs, seeker, {"name": "他们的"}, version, "other"), step="_parcels")
+        with pytest.raises(GeoError) as caught:
             land_project(mine, seeker, "141023CL0002", dt.date.today())
+    assert caught.value.status == 409
     with app.extensions["landmatch.sessions"]() as s:
-        assert get_project(s, seeker).stage == "pipeline"  # nothing half-written
+        assert get_project(s, seeker).stage == "signed"  # nothing half-written
 
 
 def test_creating_a_code_someone_created_meanwhile_is_a_409_naming_the_code(app, monkeypatch):
