@@ -63,8 +63,8 @@ def test_kill_9_half_way_through_an_import_leaves_the_register_as_it_was(templat
     killed_at = None
     for line in child.stdout:
         seen.append(line)
-        if line.startswith("written "):
-            done = int(line.split()[1].split("/")[0])
+        if line.startswith("rows written "):  # the progress line, in English (--lang en)
+            done = int(line.split()[2].split("/")[0])
             if 0 < done < ROWS:
                 os.kill(child.pid, signal.SIGKILL)
                 killed_at = done

@@ -47,7 +47,7 @@ def test_parcel_sheet_shows_attributes_checks_and_contacts(client, sheet):
     assert re.search(r"<td>[0-9A-Z]{4,6} [^<]*用地</td>", sheet)  # code with its name
     assert "县商务局" in sheet  # contacts
     assert 'id="sheet-checks"' in sheet and "投资强度" in sheet
-    assert "window.print()" in sheet
+    assert re.search(r"<button[^>]*data-print[^>]*>打印</button>", sheet)  # static/js/page.js
     _assert_local(client, sheet)
 
 
