@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect
 
 BBox = tuple[float, float, float, float]
 
-# The R-tree join that geo/backends.py writes (SQLite never uses the R-tree by itself).
+# The R-tree join that geo/register/spatialite.py writes (SQLite never uses the R-tree by itself).
 SPATIALITE_WHERE = """
     id IN (SELECT pkid FROM idx_parcels_geom
            WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)
