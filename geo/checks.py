@@ -10,6 +10,7 @@ from geo.errors import N_
 from geo.indicators import RuleBook, Zone, zone_of
 from geo.needs import Needs
 from geo.reference import land_use_codes
+from geo.supply import availability
 
 if TYPE_CHECKING:
     from geo.matching import Facts
@@ -65,10 +66,10 @@ def compatible(wanted: str, have: str) -> bool:
 
 
 def _status(needs, p, statuses) -> Check:
-    ok = p.status in statuses
-    return Check("status", ok, p.status, list(statuses), None, REGISTER,
-                 N_("Status is available for supply.") if ok else
-                 N_("Status %(value)s is not available for supply."), {"value": p.status})
+    # The one offerable rule (geo/supply.py), with its reason in the parcel's own words.
+    found = availability(p.status, p.layer, p.disposal, p.held_by, False, statuses)
+    return Check("status", found.offerable, p.status, list(statuses), None, REGISTER,
+                 found.reason, found.params)
 
 
 def _land_use(needs: Needs, p) -> Check:

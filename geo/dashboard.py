@@ -1,7 +1,6 @@
 """The figures of the leaders' dashboard: projects, investment, land available, idle land, alerts.
 
-Land counts as available when a stock parcel is 可供地 or 低效利用 (it can take a project) and
-when an idle parcel is not yet disposed (闲置未处置, 处置中: it is to be brought back to use).
+Land counts as available exactly when it can be offered to a new project (geo/supply.py).
 """
 
 from __future__ import annotations
@@ -18,17 +17,14 @@ from geo.fields import CHAINS, STAGES
 from geo.idle import disposal_progress, idle_alerts
 from geo.ledger import ledger, totals
 from geo.models import Parcel
-
-AVAILABLE = {"stock": ("available", "underused"), "idle": ("idle", "disposing")}
+from geo.supply import offerable_clause, offerable_statuses
 
 
 def land_available(session: Session) -> dict[str, dict[str, float]]:
-    """Return 亩 of available land by town, then by layer (stock, idle)."""
+    """Return 亩 of offerable land by town, then by layer (stock, idle)."""
     by_town: dict[str, dict[str, float]] = defaultdict(lambda: {"stock": 0.0, "idle": 0.0})
     stmt = (select(Parcel.town, Parcel.layer, func.sum(Parcel.area_m2))
-            .where(((Parcel.layer == "stock") & Parcel.status.in_(AVAILABLE["stock"]))
-                   | ((Parcel.layer == "idle") & Parcel.status.in_(AVAILABLE["idle"])))
-            .where(Parcel.deleted_at.is_(None))  # the bin holds no land
+            .where(offerable_clause(offerable_statuses(session)))
             .group_by(Parcel.town, Parcel.layer))
     for town, layer, area in session.execute(stmt):
         by_town[town or "—"][layer] = round(m2_to_mu(area or 0), 1)

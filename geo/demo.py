@@ -28,6 +28,7 @@ from geo.demo_ledger import UNITS, fill_ledger
 from geo.fields import STAGES
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import Building, Parcel, Project
+from geo.supply import TAKEN_BACK
 
 DEFAULT_SEED = 141023
 
@@ -151,10 +152,16 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
             name=f"{holder.removeprefix('山西')}闲置地块", land_use=rng.choice(IDLE_USES),
             status=status, idle_cause=rng.choices(["user", "government"], [3, 2])[0],
             idle_since=since,
+            # A finished disposal mostly took the land back; one under way may go either way.
             disposal=None if status == "idle" else rng.choice(
+                ["recover", "paid_recovery", "swap", "recover", "fee", "extend"]
+                if status == "disposed" else
                 ["fee", "recover", "extend", "change_use", "paid_recovery", "swap"]),
             disposal_deadline=since + dt.timedelta(days=rng.choice([365, 730])),
         )
+        if status == "disposed" and values["disposal"] in TAKEN_BACK:
+            # Taken back and entered into the county's reserve: land to offer (geo/supply.py).
+            values["status"] = "available"
     else:
         ownership = "collective" if plot.park is None and rng.random() < 0.2 else "state"
         values.update(

@@ -118,3 +118,9 @@ def fill_ledger(parcels: list[Parcel], projects: list[Project], seed: int,
         if project.parcel is not None:
             project.parcels = [project.parcel]
         _ledger(rng, project, n, today)
+        started = next((t.date for t in project.transitions if t.to_stage == "started"), None)
+        if project.parcel is not None:
+            # As geo/supply.py keeps them: reserved on landing, supplied and started at 开工.
+            project.parcel.status = "supplied" if started else "reserved"
+            if started and project.parcel.actual_start is None:
+                project.parcel.actual_start = started

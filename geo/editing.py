@@ -25,6 +25,7 @@ from geo.errors import N_, Conflict, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import AuditRecord, Building, Parcel, Project
+from geo.supply import holders
 
 # Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
 SNAP_DEGREES = 1e-7
@@ -35,7 +36,8 @@ STALE = N_("Someone else saved this record first (now version %(current_version)
 
 def get_parcel(session: Session, code: str, *, deleted: bool = False) -> Parcel:
     """Return the parcel ``code`` (from the bin when ``deleted``); raise NotFound otherwise."""
-    parcel = session.scalar(select(Parcel).where(Parcel.code == code))
+    parcel = session.scalar(select(Parcel).where(Parcel.code == code)
+                            .execution_options(include_deleted=deleted))
     if parcel is None or (parcel.deleted_at is not None) != deleted:
         raise NotFound(N_("No parcel has the code %(code)s."), code=code)
     return parcel
@@ -43,7 +45,8 @@ def get_parcel(session: Session, code: str, *, deleted: bool = False) -> Parcel:
 
 def parcel_history(session: Session, code: str) -> tuple[Parcel, list[AuditRecord]]:
     """Return a parcel (in the register or the bin) and its audit records, newest first."""
-    parcel = session.scalar(select(Parcel).where(Parcel.code == code))
+    parcel = session.scalar(select(Parcel).where(Parcel.code == code)
+                            .execution_options(include_deleted=True))
     if parcel is None:
         raise NotFound(N_("No parcel has the code %(code)s."), code=code)
     return parcel, history(session, "parcel", code)
@@ -52,7 +55,8 @@ def parcel_history(session: Session, code: str) -> tuple[Parcel, list[AuditRecor
 def deleted_parcels(session: Session) -> list[Parcel]:
     """Return the parcels in the bin, most recently deleted first."""
     return list(session.scalars(select(Parcel).where(Parcel.deleted_at.is_not(None))
-                                .order_by(Parcel.deleted_at.desc())))
+                                .order_by(Parcel.deleted_at.desc())
+                                .execution_options(include_deleted=True)))
 
 
 def parse_version(raw: object) -> int:
@@ -93,7 +97,8 @@ def commit_change(session: Session, record: Parcel | Project, submitted: Mapping
         # Saved by someone else between our read and our write.
         session.rollback()
         model = type(record)
-        fresh = session.scalar(select(model).where(model.code == record.code))
+        fresh = session.scalar(select(model).where(model.code == record.code)
+                               .execution_options(include_deleted=True))
         raise Conflict(STALE, current={**snapshot(fresh), "version": fresh.version},
                        submitted=dict(submitted), current_version=fresh.version,
                        expected="?") from None
@@ -130,7 +135,8 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
                   user: str) -> Parcel:
     """Add a parcel drawn on the map, with its attributes; its area comes from the geometry."""
     code = get_field("parcel", "code").clean(values.get("code"))
-    if session.scalar(select(Parcel.id).where(Parcel.code == code)) is not None:
+    if session.scalar(select(Parcel.id).where(Parcel.code == code)
+                      .execution_options(include_deleted=True)) is not None:
         raise FieldError("code", N_("%(field)s %(code)s is already taken."), code=code)
     layer = get_field("parcel", "layer").clean(values.get("layer"))
     parcel = Parcel(code=code, extra={}, **clean_record(_editable(layer), values))
@@ -159,8 +165,17 @@ def update_parcel(session: Session, code: str, values: Mapping[str, object],
 
 
 def delete_parcel(session: Session, code: str, expected_version: object, user: str) -> None:
-    """Move a parcel to the bin: hidden from every read, kept whole, restorable by an admin."""
-    soft_delete(session, get_parcel(session, code), expected_version, user)
+    """Move a parcel to the bin: hidden from every read, kept whole, restorable by an admin.
+
+    A parcel a project holds is refused: the project would stand on land that is gone.
+    """
+    parcel = get_parcel(session, code)
+    holder = holders(session, [parcel.id]).get(parcel.id)
+    if holder:
+        raise GeoError(N_("Parcel %(value)s is held by project %(project)s: put the project back "
+                          "to 签约 first, then move the parcel to the bin."), field="code",
+                       value=code, project=holder)
+    soft_delete(session, parcel, expected_version, user)
 
 
 def restore_parcel(session: Session, code: str, user: str) -> Parcel:
@@ -249,7 +264,8 @@ def _next_code(session: Session, code: str, n: int) -> tuple[str, int]:
     while True:
         n += 1
         candidate = f"{code}-{n}"
-        if session.scalar(select(Parcel.id).where(Parcel.code == candidate)) is None:
+        if session.scalar(select(Parcel.id).where(Parcel.code == candidate)
+                          .execution_options(include_deleted=True)) is None:
             return candidate, n
 
 

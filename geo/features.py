@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -14,10 +14,12 @@ from geo.errors import N_, GeoError
 from geo.fields import Field, fields_for, get_field, json_value
 from geo.models import Parcel, Project
 from geo.register import BBox, backend_for, feature_json
+from geo.supply import DEFAULT_OFFERABLE, offerable_clause, offerable_statuses
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
 LAYER_NAMES = ("sites", "idle", "stock")
+OFFERABLE = "offerable"
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def parse_paging(limit: object, offset: object) -> tuple[int, int]:
 def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]:
     """Return the layer's filters found in ``args``; comma-separated values mean "any of".
 
-    Choice fields accept their Chinese or English labels too (状态=闲置未处置).
+    Choice fields accept their Chinese or English labels too (状态=闲置未处置). The parcel
+    layers also take ``offerable=true|false``: land that can (or cannot) be offered now.
     """
     entity = "project" if layer.entity == "project" else "parcel"
     filters: dict[str, list[str]] = {}
@@ -125,24 +128,37 @@ def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]
         field = get_field(entity, name)
         values = [v.strip() for v in raw.split(",") if v.strip()]
         filters[name] = [str(field.clean(v)) for v in values]
+    if layer.entity == "parcel" and args.get(OFFERABLE):
+        raw = args[OFFERABLE].strip().lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise GeoError(N_("%(field)s must be true or false."), field=OFFERABLE)
+        filters[OFFERABLE] = ["true" if raw in ("true", "1") else "false"]
     return filters
 
 
-def layer_source(layer: Layer, filters: Mapping[str, list[str]] | None = None):
+def layer_source(layer: Layer, filters: Mapping[str, list[str]] | None = None,
+                 statuses: Sequence[str] = DEFAULT_OFFERABLE):
     """Return (model, geometry column, conditions) selecting ``layer``'s live records.
 
-    Live means not in the bin; the sites layer also leaves out projects without a site.
-    ``filters`` (from ``parse_filters``) add one "any of" condition each.
+    Live means not in the bin, which every ORM read leaves out (geo/register/bin.py); the
+    sites layer also leaves out projects without a site. ``filters`` (from ``parse_filters``)
+    add one "any of" condition each; ``offerable`` asks the one offerable rule
+    (geo/supply.py) with these offerable ``statuses``.
     """
     if layer.entity == "project":
         model, geom = Project, Project.site
-        conditions = [Project.deleted_at.is_(None)]
+        conditions = []
         if layer.name == "sites":
             conditions.append(Project.site.is_not(None))
     else:
         model, geom = Parcel, Parcel.geom
-        conditions = [Parcel.layer == layer.name, Parcel.deleted_at.is_(None)]
-    conditions += [getattr(model, name).in_(values) for name, values in (filters or {}).items()]
+        conditions = [Parcel.layer == layer.name]
+    wanted = dict(filters or {})
+    offerable = wanted.pop(OFFERABLE, None)
+    conditions += [getattr(model, name).in_(values) for name, values in wanted.items()]
+    if offerable:
+        clause = offerable_clause(statuses)
+        conditions.append(clause if offerable == ["true"] else ~clause)
     return model, geom, conditions
 
 
@@ -150,7 +166,7 @@ def _statement(session: Session, layer: Layer, bbox: BBox | None,
                filters: Mapping[str, list[str]]) -> Select:
     """Return SELECT (id, Feature text) for the layer's live records, filtered."""
     backend = backend_for(session)
-    model, geom, conditions = layer_source(layer, filters)
+    model, geom, conditions = layer_source(layer, filters, offerable_statuses(session))
     if model is Project:
         feature = feature_json(backend, layer, Project, geom, Parcel.code)
         stmt = select(Project.id, feature).outerjoin(Parcel, Project.parcel_id == Parcel.id)

@@ -53,6 +53,9 @@ class Field:
     aliases: tuple[str, ...] = ()
     layers: frozenset[str] = frozenset({"idle", "stock"})
     computed: bool = False  # derived from other data, never typed in
+    # Layers on which the field is about the current user's default (令53): kept off the
+    # sheet an investor gets, shown on the staff's internal one.
+    internal_on: frozenset[str] = frozenset()
 
     @property
     def dbf_name(self) -> str:

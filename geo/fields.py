@@ -31,6 +31,7 @@ PARCEL_STATUSES = choices_of(
     ("idle", "闲置未处置", "Idle, not disposed"),
     ("disposing", "处置中", "Disposal under way"),
     ("disposed", "已处置", "Disposed"),
+    ("recovered", "已收回", "Taken back"),
 )
 
 STAGES = choices_of(
@@ -97,7 +98,7 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           choices=choices_of(("state", "国有", "State-owned"),
                              ("collective", "集体", "Collective")),
           aliases=("权属性质", "权属", "所有权性质", "QSXZ")),
-    Field("holder", "权利人", "Right holder", "text", max_length=200,
+    Field("holder", "权利人", "Right holder", "text", max_length=200, internal_on=IDLE,
           aliases=("权利人", "土地使用权人", "使用权人", "原土地使用者", "QLR")),
     Field("land_use", "用途（地类编码）", "Land-use code", "text", max_length=10,
           aliases=("地类编码", "用途", "土地用途", "用途编码", "DLBM", "YT", "TDYT")),
@@ -113,13 +114,13 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           min=0, max=100, aliases=("建筑系数", "JZXS")),
     Field("investment_intensity", "投资强度", "Investment intensity", "number",
           unit="wan_yuan_per_mu", min=0, max=100000, aliases=("投资强度", "TZQD")),
-    Field("idle_cause", "闲置原因", "Idle cause", "choice", layers=IDLE,
+    Field("idle_cause", "闲置原因", "Idle cause", "choice", layers=IDLE, internal_on=IDLE,
           choices=choices_of(("user", "企业原因", "The user's fault"),
                            ("government", "政府原因", "Government's fault")),
           aliases=("闲置原因", "XZYY")),
-    Field("idle_since", "闲置起始日期", "Idle since", "date", layers=IDLE,
+    Field("idle_since", "闲置起始日期", "Idle since", "date", layers=IDLE, internal_on=IDLE,
           aliases=("闲置时间", "闲置起始日期", "闲置日期", "XZSJ")),
-    Field("disposal", "处置方式", "Disposal method", "choice", layers=IDLE,
+    Field("disposal", "处置方式", "Disposal method", "choice", layers=IDLE, internal_on=IDLE,
           choices=choices_of(
               ("fee", "征缴闲置费", "Idle-land fee"),
               ("recover", "无偿收回", "Recovery without compensation"),
@@ -131,7 +132,7 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           ),
           aliases=("处置方式", "CZFS")),
     Field("disposal_deadline", "处置期限", "Disposal deadline", "date", layers=IDLE,
-          aliases=("处置期限", "CZQX")),
+          internal_on=IDLE, aliases=("处置期限", "CZQX")),
     # Utilities at the parcel's edge, checked against a project's needs when matching.
     Field("power_kva", "可供电力", "Power available", "number", unit="kva", min=0,
           max=1_000_000, aliases=("供电容量", "可供电力", "电力")),
@@ -153,7 +154,7 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           "coefficient, min", "number", unit="percent", min=0, max=100,
           aliases=("标准地建筑系数",)),
     Field("disposal_plan", "处置方案", "Disposal plan", "text", max_length=1000, layers=IDLE,
-          aliases=("处置方案", "处置措施", "CZFA")),
+          internal_on=IDLE, aliases=("处置方案", "处置措施", "CZFA")),
     Field("agreed_start", "约定动工日期", "Agreed start date", "date",
           aliases=("约定动工日期", "合同约定动工日期", "约定开工日期", "YDDGRQ")),
     Field("actual_start", "实际动工日期", "Actual start date", "date",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from geo.areas import m2_to_mu
 from geo.categories import Alert, Rules
 from geo.models import Parcel
+from geo.supply import Availability, availability, holders, offerable_statuses
 
 OPEN = ("idle", "disposing")
 
@@ -48,6 +49,7 @@ class IdleLine:
     fee_from: dt.date | None  # idle-land fee (20 % of the land price) may be levied
     recovery_from: dt.date | None  # the land may be taken back without compensation
     alerts: list[Alert]
+    availability: Availability | None = None  # whether it can be offered (geo/supply.py)
 
 
 def follow_up(p: Parcel, on: dt.date) -> IdleLine:
@@ -74,8 +76,10 @@ def follow_up(p: Parcel, on: dt.date) -> IdleLine:
 def idle_ledger(session: Session, on: dt.date) -> list[IdleLine]:
     """Return every idle parcel with its 令53 dates and alerts, open disposals first."""
     parcels = session.scalars(select(Parcel).where(Parcel.layer == "idle")
-                              .order_by(Parcel.code))
-    lines = [follow_up(p, on) for p in parcels]
+                              .order_by(Parcel.code)).all()
+    held, statuses = holders(session, [p.id for p in parcels]), offerable_statuses(session)
+    lines = [replace(follow_up(p, on), availability=availability(
+        p.status, p.layer, p.disposal, held.get(p.id), False, statuses)) for p in parcels]
     return sorted(lines, key=lambda line: (line.parcel.status not in OPEN, -len(line.alerts)))
 
 

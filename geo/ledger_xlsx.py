@@ -15,6 +15,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo import supply
 from geo.audit import acting_user, record
 from geo.errors import N_, FieldError, GeoError
 from geo.fields import CATEGORY_FIELD, Field, fields_for, get_field
@@ -132,7 +133,8 @@ def _apply(session: Session, values: dict, result: ImportResult, today: dt.date)
     for name in ("code", "name", "stage"):
         if name not in data and (name != "name" or "code" not in data):
             raise FieldError(name, N_("%(field)s is required."))
-    project = session.scalar(select(Project).where(Project.code == data["code"]))
+    project = session.scalar(select(Project).where(Project.code == data["code"])
+                             .execution_options(include_deleted=True))
     if project is not None and project.deleted_at is not None:
         raise FieldError("code", N_("Project %(value)s is in the bin: an administrator "
                                     "restores it before it can be imported."),
@@ -148,9 +150,14 @@ def _apply(session: Session, values: dict, result: ImportResult, today: dt.date)
         if "name" not in data:
             raise FieldError("name", N_("%(field)s is required."))
         project = Project(**data, stage=stage, extra={})
-        if parcel is not None:
-            project.parcel, project.parcels, project.site = parcel, [parcel], parcel.geom
         session.add(project)
+        if parcel is not None:
+            # The project takes its land as every landing does (geo/supply.py).
+            on, by = progress.get("date") or today, progress.get("reporter") or "台账导入"
+            supply.land(session, project, [parcel], on, by, "台账导入")
+            project.site = parcel.geom
+            if STAGE_ORDER.index(stage) >= STAGE_ORDER.index("started"):
+                supply.start(session, project, on, by)
         result.created += 1
     else:
         for name, value in data.items():

@@ -8,7 +8,10 @@ Rules (each tested in tests/test_lifecycle.py):
 - every transition is dated (not in the future, not before the previous transition), names
   who made it, and may carry a note;
 - reaching 落地 (land secured) needs the project's parcel(s) or its site geometry: given with
-  the transition, or already recorded. Given parcels become the site when no site is given.
+  the transition, or already recorded. Given parcels become the site when no site is given;
+  the project holds them (geo/supply.py: reserved, refused when another project holds one);
+- put back from 落地 to 签约, the project gives its parcels back;
+- reaching 开工 supplies its parcels and records their actual start.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo import supply
 from geo.audit import acting_user, record
 from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.fields import STAGES, clean_record, fields_for, get_field
@@ -41,7 +45,8 @@ def stage_index(stage: str) -> int:
 
 def get_project(session: Session, code: str, *, deleted: bool = False) -> Project:
     """Return the project with ``code`` (from the bin when ``deleted``), or raise NotFound."""
-    project = session.scalar(select(Project).where(Project.code == code))
+    project = session.scalar(select(Project).where(Project.code == code)
+                             .execution_options(include_deleted=deleted))
     if project is None or (project.deleted_at is not None) != deleted:
         raise NotFound(N_("No project with code %(value)s."), field="code", value=code)
     return project
@@ -56,23 +61,23 @@ def _check_date(project: Project, date: dt.date, today: dt.date) -> None:
 
 
 def _tie_land(session: Session, project: Project, parcel_codes: Sequence[str],
-              site: BaseGeometry | None) -> None:
+              site: BaseGeometry | None, cleaned: dict) -> None:
     parcels = []
     for code in parcel_codes:
-        parcel = session.scalar(select(Parcel).where(Parcel.code == code,
-                                                     Parcel.deleted_at.is_(None)))
+        parcel = session.scalar(select(Parcel).where(Parcel.code == code))
         if parcel is None:
             raise FieldError("parcel", N_("No parcel with code %(value)s."), value=code)
         parcels.append(parcel)
+    parcels = parcels or list(project.parcels)
     if parcels:
-        project.parcels = parcels
-        project.parcel = parcels[0]
-        project.town = project.town or parcels[0].town
+        # The one way a project takes land, whatever path lands it (geo/supply.py).
+        supply.land(session, project, parcels, cleaned["date"], cleaned["by"], cleaned["note"])
+        project.town = project.town or project.parcel.town
     if site is not None:
         project.site = to_db(as_multipolygon(site))
-    elif parcels:
+    elif parcel_codes:
         project.site = to_db(as_multipolygon(unary_union([from_db(p.geom) for p in parcels])))
-    if project.site is None and project.parcel_id is None and not project.parcels:
+    if project.site is None and not project.parcels:
         raise FieldError("parcel", N_("A project is landed (落地) only with its parcel(s) "
                                       "or its site: give %(field)s or draw the site."))
 
@@ -97,7 +102,9 @@ def advance(session: Session, code: str, values: dict, parcels: Sequence[str] = 
                          else "—")
     _check_date(project, cleaned["date"], today or dt.date.today())
     if cleaned["to_stage"] == "landed" or parcels or site is not None:
-        _tie_land(session, project, parcels, site)
+        _tie_land(session, project, parcels, site, cleaned)
+    if cleaned["to_stage"] == "started":
+        supply.start(session, project, cleaned["date"], cleaned["by"])
     return _record(session, project, cleaned, "forward", commit)
 
 
@@ -115,6 +122,9 @@ def put_back(session: Session, code: str, values: dict,
         raise FieldError("note", N_("Give the reason for putting the project back in "
                                     "%(field)s."))
     _check_date(project, cleaned["date"], today or dt.date.today())
+    if project.stage == "landed":
+        # Back to 签约: the land goes back to the county (geo/supply.py).
+        supply.release(session, project, cleaned["date"], cleaned["by"], cleaned["note"])
     return _record(session, project, cleaned, "back", True)
 
 

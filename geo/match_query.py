@@ -25,7 +25,7 @@ from geo.matching import (
     distance_km,
     match_parcels,
 )
-from geo.models import Building, Parcel, Project
+from geo.models import Building, Parcel, Project, project_parcels
 from geo.needs import Needs, parse_needs
 from geo.register import backend_for
 
@@ -48,7 +48,10 @@ _COLUMNS = (Parcel.id, Parcel.code, Parcel.layer, Parcel.status, Parcel.area_m2,
             Parcel.land_use, Parcel.park, Parcel.town, Parcel.plot_ratio_min,
             Parcel.plot_ratio_max, Parcel.power_kva, Parcel.water_t_per_day, Parcel.gas,
             Parcel.rail, Parcel.price, Parcel.std_investment_intensity,
-            Parcel.std_plot_ratio_min, Parcel.std_building_coefficient,
+            Parcel.std_plot_ratio_min, Parcel.std_building_coefficient, Parcel.disposal,
+            select(Project.code).join(project_parcels, Project.id == project_parcels.c.project_id)
+            .where(project_parcels.c.parcel_id == Parcel.id).correlate(Parcel)
+            .scalar_subquery().label("held_by"),
             func.ST_AsBinary(Parcel.geom).label("wkb"))
 
 
@@ -97,6 +100,7 @@ def _facts(row, buildings: Mapping[int, list[BuildingFacts]], neighbours: int) -
         std_plot_ratio_min=row.std_plot_ratio_min,
         std_building_coefficient=row.std_building_coefficient, lon=row[-2], lat=row[-1],
         buildings=tuple(buildings.get(row.id, ())), neighbours=neighbours,
+        disposal=row.disposal, held_by=row.held_by,
     )
 
 
@@ -118,7 +122,7 @@ def _neighbour_counts(session: Session, needs: Needs, rows, radius_km: float) ->
         same = or_(same, Project.chain == needs.chain)
     sites = session.execute(
         select(func.ST_X(func.ST_Centroid(Project.site)), func.ST_Y(func.ST_Centroid(Project.site)))
-        .where(Project.site.is_not(None), Project.deleted_at.is_(None), same)
+        .where(Project.site.is_not(None), same)
     ).all()
     if not sites:
         return [0] * len(rows)
@@ -212,5 +216,5 @@ def explain_parcel(session: Session, raw_needs: Mapping[str, object], code: str,
     if not facts:
         raise NotFound(N_("No parcel with code %(value)s."), field="code", value=code)
     checks = check_parcel(needs, facts[0], load_rules(), load_zones(county_code),
-                          settings.available_statuses, distance_km(facts[0], needs.point))
+                          settings.offerable_statuses, distance_km(facts[0], needs.point))
     return facts[0], checks, _features(session, {code})[code]

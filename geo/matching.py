@@ -15,6 +15,7 @@ from geo.areas import M2_PER_MU
 from geo.checks import Check, check_parcel
 from geo.indicators import RuleBook, Zone
 from geo.needs import Needs
+from geo.supply import DEFAULT_OFFERABLE
 
 WGS84 = Geod(ellps="WGS84")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
@@ -57,6 +58,8 @@ class Facts:
     lat: float | None = None
     buildings: tuple[BuildingFacts, ...] = ()
     neighbours: int = 0  # same-industry projects within the chain radius
+    disposal: str | None = None  # idle land's disposal method (令53)
+    held_by: str | None = None  # the project holding the parcel, if one does
     members: tuple[str, ...] = ()  # the two parcels of a pair
 
     @property
@@ -70,7 +73,7 @@ class Settings:
     """Matching settings: ranking weights and what counts as available (configuration)."""
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    available_statuses: tuple[str, ...] = ("available", "disposing", "disposed")
+    offerable_statuses: tuple[str, ...] = DEFAULT_OFFERABLE  # see geo/supply.py
     chain_radius_km: float = 3.0
     chain_full: int = 3  # this many same-industry neighbours earn the whole chain weight
     distance_scale_km: float = 20.0  # used when a point is given without a maximum
@@ -174,6 +177,7 @@ def merge(a: Facts, b: Facts) -> Facts:
         power_kva=most(a.power_kva, b.power_kva),
         water_t_per_day=most(a.water_t_per_day, b.water_t_per_day),
         gas=a.gas or b.gas, rail=a.rail or b.rail, price=price,
+        disposal=a.disposal or b.disposal,
         std_investment_intensity=most(a.std_investment_intensity, b.std_investment_intensity),
         std_plot_ratio_min=most(a.std_plot_ratio_min, b.std_plot_ratio_min),
         std_building_coefficient=most(a.std_building_coefficient, b.std_building_coefficient),
@@ -208,7 +212,7 @@ def match_parcels(
     rejected: list[tuple[str, list[str]]] = []
     too_small: dict[str, Facts] = {}
     for facts in parcels:
-        checks = check_parcel(needs, facts, rules, zones, settings.available_statuses,
+        checks = check_parcel(needs, facts, rules, zones, settings.offerable_statuses,
                               distance_km(facts, needs.point))
         failed = [c.name for c in checks if not c.passed]
         if not failed:
@@ -227,7 +231,7 @@ def match_parcels(
             if a_code in too_small and b_code in too_small:
                 merged = merge(*sorted((too_small[a_code], too_small[b_code]),
                                        key=lambda f: f.code))
-                checks = check_parcel(needs, merged, rules, zones, settings.available_statuses,
+                checks = check_parcel(needs, merged, rules, zones, settings.offerable_statuses,
                                       distance_km(merged, needs.point))
                 if all(c.passed for c in checks):
                     pairs.append(Candidate(merged, checks))

@@ -59,7 +59,16 @@ class Timestamped:
     )
 
 
-class Parcel(Timestamped, Base):
+class Binnable:
+    """Soft delete: a record in the bin keeps every value and is restorable.
+
+    Reads never see it unless they ask (geo/register/bin.py).
+    """
+
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Parcel(Binnable, Timestamped, Base):
     """A parcel of idle industrial land or of stock construction land."""
 
     __tablename__ = "parcels"
@@ -98,8 +107,6 @@ class Parcel(Timestamped, Base):
     actual_start: Mapped[dt.date | None] = mapped_column(Date)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, nullable=False))
-    # Soft delete: a deleted parcel goes to the bin, hidden from every read, restorable.
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="parcel", cascade="all, delete-orphan", order_by="Building.id"
@@ -125,7 +132,7 @@ class Building(Timestamped, Base):
     _validate = dictionary_validator("building")
 
 
-class Project(Timestamped, Base):
+class Project(Binnable, Timestamped, Base):
     """A key project of the county's ledger, with its site once it has one."""
 
     __tablename__ = "projects"
@@ -145,7 +152,6 @@ class Project(Timestamped, Base):
     parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"), index=True)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     parcel: Mapped[Parcel | None] = relationship()
     parcels: Mapped[list[Parcel]] = relationship(secondary=lambda: project_parcels,
@@ -163,11 +169,14 @@ class Project(Timestamped, Base):
     _validate = dictionary_validator("project", skip=("parcel",))
 
 
-# Every parcel a landed project occupies; ``Project.parcel`` stays the main one.
+# Every parcel a landed project holds; ``Project.parcel`` stays the main one. A parcel is
+# held by one project at most: the unique index makes the database refuse a second, so two
+# simultaneous landings cannot both win (geo/supply.py).
 project_parcels = Table(
     "project_parcels", Base.metadata,
     Column("project_id", ForeignKey("projects.id"), primary_key=True),
-    Column("parcel_id", ForeignKey("parcels.id"), primary_key=True, index=True),
+    Column("parcel_id", ForeignKey("parcels.id"), primary_key=True),
+    Index("ux_project_parcels_parcel", "parcel_id", unique=True),
 )
 
 
@@ -236,6 +245,28 @@ class Transition(Timestamped, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="transitions")
+
+
+class SupplyMove(Base):
+    """One dated move of a parcel through its supply life (geo/supply.py): who, why, for whom."""
+
+    __tablename__ = "supply_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), nullable=False, index=True)
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    move: Mapped[str] = mapped_column(String(20), nullable=False)
+    from_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    by: Mapped[str] = mapped_column(String(80), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.current_timestamp()
+    )
+
+    parcel: Mapped[Parcel] = relationship()
+    project: Mapped[Project | None] = relationship()
 
 
 class Offer(Timestamped, Base):

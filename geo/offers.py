@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from geo.audit import acting_user, record
 from geo.errors import N_, GeoError, NotFound
 from geo.fields import OFFER_FIELDS, clean_record
-from geo.geometry import as_multipolygon, from_db, to_db
+from geo.lifecycle import advance
 from geo.models import Offer, Parcel, Project
 
 # Stages at which a project is still looking for land.
@@ -21,7 +20,7 @@ SEEKING = ("pipeline", "signed")
 
 def _project(session: Session, code: str) -> Project:
     project = session.scalar(select(Project).where(Project.code == code))
-    if project is None or project.deleted_at is not None:
+    if project is None:
         raise NotFound(N_("No project with code %(value)s."), field="project", value=code)
     return project
 
@@ -47,8 +46,7 @@ def split_codes(code: str) -> list[str]:
 def seeking_projects(session: Session) -> list[Project]:
     """Return the projects still looking for land (储备, 签约), by code."""
     return list(session.scalars(
-        select(Project).where(Project.stage.in_(SEEKING), Project.deleted_at.is_(None))
-        .order_by(Project.code)))
+        select(Project).where(Project.stage.in_(SEEKING)).order_by(Project.code)))
 
 
 def save_offers(session: Session, project_code: str, offers: Iterable[tuple[str, float | None]],
@@ -105,35 +103,26 @@ def offer_log(session: Session, project_code: str) -> tuple[Project, list[Offer]
 
 def land_project(session: Session, project_code: str, parcel_code: str,
                  today: dt.date) -> Project:
-    """Move a project to 落地 on the chosen parcel (or pair): stage, parcel and site in one go.
+    """Land a signed project (落地) on the chosen parcel (or pair), and mark the offer chosen.
 
-    The site is the parcel's outline (both outlines for a pair); the parcel becomes reserved
-    (已意向) so that later matches leave it out, and its offer is marked chosen.
+    The landing is the lifecycle's own dated transition (geo/lifecycle.py), which reserves the
+    parcels (geo/supply.py). A project still in the pipeline (储备) is refused: the offer log
+    records no signing the county has not made.
     """
     project = _project(session, project_code)
-    if project.stage not in SEEKING:
+    if project.stage == "pipeline":
+        raise GeoError(N_("%(field)s: the project is still in the pipeline (储备). Record its "
+                          "signing (签约) on the project page first, then choose its land."),
+                       field="project")
+    if project.stage != "signed":
         raise GeoError(N_("%(field)s: the project has already landed."), field="project")
     parcels = _parcels(session, split_codes(parcel_code))
-    taken = [p.code for p in parcels if p.status in ("reserved", "supplied")]
-    if taken:
-        raise GeoError(N_("%(field)s %(value)s is already taken."), field="parcel",
-                       value=taken[0])
-    site = unary_union([from_db(p.geom) for p in parcels])
-    user = acting_user(session)
-    record(session, user=user, action="land", entity="project", code=project.code,
-           changes={"stage": [project.stage, "landed"],
-                    "parcel": [None, ",".join(p.code for p in parcels)]})
-    for parcel in parcels:
-        record(session, user=user, action="update", entity="parcel", code=parcel.code,
-               changes={"status": [parcel.status, "reserved"]}, note=f"→ {project.code}")
-    project.stage = "landed"
-    project.parcel = max(parcels, key=lambda p: p.area_m2)
-    project.site = to_db(as_multipolygon(site))
-    project.town = project.parcel.town or project.town
+    advance(session, project.code, {"to_stage": "landed", "date": today,
+                                    "by": acting_user(session), "note": None},
+            parcels=[p.code for p in parcels], today=today, commit=False)
     offered = {o.parcel_id: o for o in session.scalars(
         select(Offer).where(Offer.project_id == project.id))}
     for parcel in parcels:
-        parcel.status = "reserved"
         offer = offered.get(parcel.id) or Offer(project=project, parcel=parcel,
                                                 offered_on=today, status="offered")
         offer.status = "chosen"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from geo.audit import history, record_change, snapshot
 from geo.editing import check_version, commit_change, restore_from_bin, soft_delete
-from geo.errors import N_, FieldError, NotFound
+from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.fields import Field, clean_record, fields_for, get_field
 from geo.lifecycle import get_project
 from geo.models import AuditRecord, Project
@@ -73,8 +73,16 @@ def update_project(session: Session, code: str, values: Mapping[str, object],
 
 
 def delete_project(session: Session, code: str, expected_version: object, user: str) -> None:
-    """Move a project to the bin: hidden from the ledger, map and API, restorable by an admin."""
-    soft_delete(session, get_project(session, code), expected_version, user)
+    """Move a project to the bin: hidden from the ledger, map and API, restorable by an admin.
+
+    A project that holds land is refused: binned, it would keep the land from everyone.
+    """
+    project = get_project(session, code)
+    if project.parcels:
+        raise GeoError(N_("Project %(value)s holds parcel %(parcel)s: put it back to 签约 "
+                          "first, which gives the land back, then move it to the bin."),
+                       field="code", value=code, parcel=project.parcels[0].code)
+    soft_delete(session, project, expected_version, user)
 
 
 def restore_project(session: Session, code: str, user: str) -> Project:
@@ -87,12 +95,14 @@ def restore_project(session: Session, code: str, user: str) -> Project:
 def deleted_projects(session: Session) -> list[Project]:
     """Return the projects in the bin, most recently deleted first."""
     return list(session.scalars(select(Project).where(Project.deleted_at.is_not(None))
-                                .order_by(Project.deleted_at.desc())))
+                                .order_by(Project.deleted_at.desc())
+                                .execution_options(include_deleted=True)))
 
 
 def project_history(session: Session, code: str) -> tuple[Project, list[AuditRecord]]:
     """Return a project (in the ledger or the bin) and its audit records, newest first."""
-    project = session.scalar(select(Project).where(Project.code == code))
+    project = session.scalar(select(Project).where(Project.code == code)
+                             .execution_options(include_deleted=True))
     if project is None:
         raise NotFound(N_("No project with code %(value)s."), field="code", value=code)
     return project, history(session, "project", code)

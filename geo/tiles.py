@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 import mapbox_vector_tile
 import numpy as np
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from geo.errors import N_, GeoError
 from geo.features import Layer, layer_source
 from geo.register import Backend, TileQuery, backend_for
+from geo.register.bin import not_binned
+from geo.supply import offerable_statuses
 
 MAX_ZOOM = 22
 EXTENT = 4096  # tile units per side, MVT's default
@@ -74,7 +77,7 @@ def render_tile(session: Session, layer: Layer, z: int, x: int, y: int,
     the map colours it by. Deleted records are left out; ``filters`` as /api/layers takes them.
     """
     check_tile(z, x, y)
-    model, geom, conditions = layer_source(layer, filters or {})
+    model, geom, conditions = layer_source(layer, filters or {}, offerable_statuses(session))
     attribute = colour_attribute(layer)
     query = TileQuery(name=layer.name, pk=model.id, code=model.code, attribute=attribute,
                       value=getattr(model, attribute), geom=geom, conditions=tuple(conditions),
@@ -83,7 +86,11 @@ def render_tile(session: Session, layer: Layer, z: int, x: int, y: int,
                       half_world=_HALF_WORLD)
     backend = backend_for(session)
     tile = backend.vector_tile(session, query)
-    return _python_tile(session, backend, query) if tile is None else tile
+    if tile is None:
+        # _python_tile reads plain rows, which the ORM's bin hook does not see: it says so.
+        query = replace(query, conditions=(*query.conditions, not_binned(model)))
+        tile = _python_tile(session, backend, query)
+    return tile
 
 
 # Sizes in tile units (EXTENT units span 256 screen pixels: 16 units a pixel).

@@ -56,10 +56,12 @@ def test_landing_a_project_audits_the_project_and_its_parcel(session):
     offer = session.scalars(select(Offer)).first()
     update_offer(session, offer.id, {"status": "declined", "feedback": "太远"})
     assert _latest(session).entity == "offer"
+    advance(session, PROJECT, {"to_stage": "signed", "date": TODAY, "by": "zhao"})
     land_project(session, PROJECT, "141023CL0002", TODAY)
-    assert [r.action for r in history(session, "project", PROJECT)][:1] == ["land"]
+    assert [r.action for r in history(session, "project", PROJECT)][:1] == ["advance"]
     parcel_entry = history(session, "parcel", "141023CL0002")[0]
-    assert parcel_entry.user_name == "zhao" and parcel_entry.changes["status"][1] == "reserved"
+    assert parcel_entry.user_name == "zhao" and parcel_entry.action == "reserve"
+    assert parcel_entry.changes["status"] == ["available", "reserved"]
 
 
 def test_a_web_write_is_audited_under_the_signed_in_account(app, client, session):

@@ -26,7 +26,8 @@ def test_geopackage_download_has_the_layer_with_chinese_headers(client, tmp_path
     frame = pyogrio.read_dataframe(path, layer="idle")
     assert {f.zh for f in fields_for("parcel", "idle")} <= set(frame.columns)
     assert sorted(frame["地块编号"]) == _api_codes(client)
-    assert set(frame["状态"]) <= {"闲置未处置", "处置中", "已处置"}  # labels, not codes
+    # labels, not codes (可供地: idle land taken back into the reserve)
+    assert set(frame["状态"]) <= {"闲置未处置", "处置中", "已处置", "已收回", "可供地"}
     assert frame.crs.to_epsg() == 4490
 
 

@@ -37,7 +37,7 @@ def test_advance_one_stage_records_date_who_and_note(session, project):
 
 def test_every_stage_is_reached_in_order_with_land_at_landed(session, project):
     _move(session, "signed")
-    _move(session, "landed", parcels=["141023CL0001"])
+    _move(session, "landed", parcels=["141023CL0002"])
     for stage in ("started", "building", "producing"):
         _move(session, stage)
     assert project.stage == "producing"
@@ -77,9 +77,10 @@ def test_landing_with_an_unknown_parcel_is_refused(session, project):
 
 def test_landing_with_parcels_ties_them_and_makes_the_site(session, project):
     _move(session, "signed")
-    _move(session, "landed", parcels=["141023CL0001", "141023CL0002"])
-    assert [p.code for p in project.parcels] == ["141023CL0001", "141023CL0002"]
-    assert project.parcel.code == "141023CL0001"
+    # Two parcels that can be offered (可供地); the larger is the project's main parcel.
+    _move(session, "landed", parcels=["141023CL0002", "141023CL0004"])
+    assert [p.code for p in project.parcels] == ["141023CL0002", "141023CL0004"]
+    assert project.parcel.code == "141023CL0002"
     site = from_db(project.site)
     for parcel in project.parcels:
         assert site.contains(from_db(parcel.geom).representative_point())

@@ -160,7 +160,8 @@ def test_ranking_order_on_a_small_fixture():
     needs = Needs(industry="39", land_class="industrial2", total_investment=1000,
                   area_min_mu=10, area_max_mu=20)
     a = Facts("A", "stock", "available", 15 * M2_PER_MU, land_use="100102", price=20)
-    b = Facts("B", "idle", "disposed", 12 * M2_PER_MU, land_use="0601", price=40)
+    b = Facts("B", "idle", "available", 12 * M2_PER_MU, land_use="0601", price=40,
+              disposal="recover")
     c = Facts("C", "stock", "available", 18 * M2_PER_MU, land_use="100102", price=20,
               neighbours=2)
     ranked = match_parcels(needs, [a, b, c], RULES, ZONES).candidates
@@ -174,7 +175,7 @@ def test_weights_come_from_the_settings():
     needs = Needs(industry="39", land_class="industrial2", total_investment=1000,
                   area_min_mu=10, area_max_mu=20)
     a = Facts("A", "stock", "available", 15 * M2_PER_MU, land_use="100102")
-    b = Facts("B", "idle", "disposed", 12 * M2_PER_MU, land_use="0601")
+    b = Facts("B", "idle", "available", 12 * M2_PER_MU, land_use="0601", disposal="recover")
     settings = Settings(weights={"area_fit": 100, "idle": 0})
     ranked = match_parcels(needs, [a, b], RULES, ZONES, settings=settings).candidates
     assert [x.facts.code for x in ranked] == ["A", "B"]

@@ -28,6 +28,7 @@ MATRIX = {
     ("pages.index", "GET"): ("/", None, READ),
     ("pages.export_geojson", "GET"): ("/export/idle.geojson", None, READ),
     ("api.parcels", "GET"): ("/api/parcels?layer=idle&limit=1", None, READ),
+    ("api.parcel", "GET"): ("/api/parcels/141023CL0002", None, READ),
     ("api.projects", "GET"): ("/api/projects?limit=1", None, READ),
     ("api.layer", "GET"): ("/api/layers/stock?limit=1", None, READ),
     ("tiles.tile", "GET"): ("/tiles/idle/14/13364/6491.mvt", None, READ),

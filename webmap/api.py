@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, request, url_for
 
 from geo.errors import N_, GeoError
@@ -15,7 +17,10 @@ from geo.features import (
     parse_paging,
     query_layer,
 )
+from geo.sheet import parcel_card
+from geo.supply import Availability
 from webmap.db import get_session
+from webmap.errors import translate
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -67,6 +72,8 @@ def parcels():
       - {name: park, in: query, schema: {type: string}}
       - {name: status, in: query, schema: {type: string}, description: "any of, comma-separated"}
       - {name: land_use, in: query, schema: {type: string}}
+      - {name: offerable, in: query, schema: {type: boolean},
+         description: "true: only land that can be offered to a new project now"}
       responses:
         200:
           description: A GeoJSON FeatureCollection (RFC 7946), paged
@@ -81,6 +88,49 @@ def parcels():
     if name not in ("idle", "stock"):
         raise GeoError(N_("%(field)s must be idle or stock."), field="layer")
     return _collection(get_layer(name), "api.parcels")
+
+
+def availability_json(found: Availability) -> dict:
+    """Return whether a parcel can be offered, the reason in the user's language, its holder."""
+    return {"offerable": found.offerable, "reason": translate(found.reason, None, found.params),
+            "project": found.project}
+
+
+@bp.get("/parcels/<code>")
+def parcel(code: str):
+    """Show one parcel as a GeoJSON Feature, with whether it can be offered to a project.
+    ---
+    get:
+      tags: [Register]
+      summary: One parcel, and whether it can be offered
+      description: >
+        ``properties.availability`` says whether the parcel can be offered to a new project
+        now (the one rule matching, the dashboard and the offer log use), why, in the user's
+        language, and which project holds it, if one does.
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: A GeoJSON Feature (RFC 7946)
+          content:
+            application/geo+json:
+              schema:
+                allOf:
+                - {$ref: '#/components/schemas/ParcelFeature'}
+                - type: object
+                  properties:
+                    properties:
+                      type: object
+                      properties:
+                        availability: {$ref: '#/components/schemas/Availability'}
+        404:
+          description: No parcel has this code (or it is in the bin)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
+    feature, found = parcel_card(get_session(), code)
+    feature["properties"]["availability"] = availability_json(found)
+    return conditional(Response(json.dumps(feature, ensure_ascii=False), mimetype=GEOJSON))
 
 
 @bp.get("/projects")

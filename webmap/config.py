@@ -1,6 +1,7 @@
 """Default settings; each can be overridden by a ``LANDMATCH_<NAME>`` environment variable."""
 
 from geo.matching import Settings
+from geo.supply import DEFAULT_OFFERABLE
 
 
 class Defaults:
@@ -19,10 +20,13 @@ class Defaults:
     LANGUAGES = ("zh", "en")
     SECRET_KEY = ""  # empty: generated once into instance/secret_key
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
-    # Matching (geo/matching.py): ranking weights (points per part), which parcel statuses
-    # can be supplied, the industry-chain radius, and how many candidates to list.
+    # Which parcel statuses can be offered to a new project (geo/supply.py): 可供地, plus what
+    # the bureau adds, e.g. LANDMATCH_OFFERABLE_STATUSES='["available", "underused"]'.
+    # 已意向 and 已供应 never are, nor idle land its user still holds.
+    OFFERABLE_STATUSES = DEFAULT_OFFERABLE
+    # Matching (geo/matching.py): ranking weights (points per part), the industry-chain
+    # radius, and how many candidates to list.
     MATCH_WEIGHTS = dict(Settings().weights)
-    MATCH_AVAILABLE_STATUSES = Settings().available_statuses
     MATCH_CHAIN_RADIUS_KM = Settings().chain_radius_km
     MATCH_LIMIT = Settings().limit
     # Overrides of data/ledger_rules.json (thresholds of the ledger categories), e.g.

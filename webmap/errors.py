@@ -17,10 +17,13 @@ _ENTITIES = ("parcel", "project", "plan", "annual_plan", "progress", "transition
 # Names that are request parameters rather than dictionary fields, labelled all the same.
 _PARAMETERS = (CATEGORY_FIELD, Field("month", "月份", "Month", "text"),
                Field("file", "文件", "File", "text"), Field("sort", "排序", "Sort by", "text"),
-               Field("on", "日期", "Date", "date"))
+               Field("on", "日期", "Date", "date"),
+               Field("offerable", "可供地", "Can be offered", "text"))
 _LABELS: dict[str, Field] = {}
 for _f in (*(f for e in _ENTITIES for f in fields_for(e)), *_PARAMETERS):
     _LABELS.setdefault(_f.name, _f)
+# Message parameters that hold a parcel's choice values, shown by their labels.
+_LABELLED = {"status", "disposal"}
 
 
 def translate(message: str, field_name: str | None = None, params: dict | None = None,
@@ -30,10 +33,18 @@ def translate(message: str, field_name: str | None = None, params: dict | None =
     ``params["entity"]`` names the table whose field it is where names are shared ("name" is
     a parcel's 地块名称 and a project's 项目名称); a form passes its ``field`` itself.
     """
-    entity = (params or {}).get("entity")
+    params = dict(params or {})
+    entity = params.get("entity")
     by_entity = {f.name: f for f in fields_for(entity)} if entity in _ENTITIES else {}
     field = field or by_entity.get(field_name or "") or _LABELS.get(field_name or "")
-    values = {**(params or {}), "field": field.label(lang()) if field else (field_name or "")}
+    # A choice value shown in a message reads as its label (状态 处置中, not "disposing").
+    for name in _LABELLED & params.keys():
+        if params[name]:
+            params[name] = _LABELS[name].choice_label(params[name], lang())
+    # A reason that is a message of its own (geo.supply.NotOfferable) is translated first.
+    if "reason" in params:
+        params["reason"] = translate(params["reason"], None, params.pop("reason_params", {}))
+    values = {**params, "field": field.label(lang()) if field else (field_name or "")}
     return gettext(message, **values)
 
 

@@ -34,6 +34,7 @@ from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
 from geo.lifecycle import advance, put_back
 from geo.report import monthly_report, report_xlsx, word
+from webmap.api import availability_json
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import user_message
@@ -74,7 +75,8 @@ def labels():
 
     return {"label": label, "choice": choice, "report_word": lambda k: word(k, language),
             "STAGES": STAGES, "CATEGORIES": CATEGORIES, "CHAINS": CHAINS,
-            "fields_for": fields_for, "get_field": get_field}
+            "fields_for": fields_for, "get_field": get_field,
+            "availability": availability_json}
 
 
 @bp.get("/projects")

@@ -20,6 +20,7 @@ from geo.ledger import (
 )
 from geo.ledger_json import alert_json, project_feature, record_json, schemas
 from geo.lifecycle import advance, get_project, put_back
+from webmap.api import availability_json
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.ledger import rules, today
@@ -295,7 +296,8 @@ def idle():
     return jsonify({"parcels": [
         {**{f.name: json_value(getattr(line.parcel, f.name)) for f in fields_for("parcel", "idle")},
          "fee_from": json_value(line.fee_from), "recovery_from": json_value(line.recovery_from),
-         "alerts": [alert_json(a) for a in line.alerts]} for line in lines]})
+         "alerts": [alert_json(a) for a in line.alerts],
+         "availability": availability_json(line.availability)} for line in lines]})
 
 
 @bp.get("/dashboard")

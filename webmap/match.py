@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from geo.checks import Check
 from geo.county import load_county
@@ -15,7 +16,9 @@ from geo.matching import Candidate, Settings
 from geo.offers import seeking_projects
 from geo.reference import industry_codes, land_use_codes
 from geo.sheet import parcel_sheet
+from webmap.api import availability_json
 from webmap.db import get_session
+from webmap.errors import translate
 from webmap.i18n import lang
 from webmap.mapview import build_map
 from webmap.match_schema import OPENAPI_PATHS, openapi_components
@@ -39,7 +42,7 @@ def settings() -> Settings:
     """Return the matching settings of this app's configuration."""
     c = current_app.config
     return Settings(weights=dict(c["MATCH_WEIGHTS"]),
-                    available_statuses=tuple(c["MATCH_AVAILABLE_STATUSES"]),
+                    offerable_statuses=tuple(c["OFFERABLE_STATUSES"]),
                     chain_radius_km=float(c["MATCH_CHAIN_RADIUS_KM"]), limit=int(c["MATCH_LIMIT"]))
 
 
@@ -111,7 +114,7 @@ def check_json(check: Check, labels: dict[str, str]) -> dict:
     return {"name": check.name, "label": labels.get(check.name, check.name),
             "passed": check.passed, "value": check.value, "threshold": check.threshold,
             "unit": _unit(check.unit), "source": _(check.source),
-            "message": _(check.message, **params), "confirmed": check.confirmed,
+            "message": translate(check.message, None, params), "confirmed": check.confirmed,
             "display": {"value": _display(check, "value"),
                         "threshold": _display(check, "threshold")}}
 
@@ -229,17 +232,20 @@ def page():
 @bp.get("/match/sheet/<code>")
 def sheet(code: str):
     """Show the printable parcel sheet (推介单); with needs in the query, its checks too."""
-    raw = {k: v for k, v in request.args.items() if k != "lang" and v != ""}
+    raw = {k: v for k, v in request.args.items() if k not in ("lang", "internal") and v != ""}
     result = parcel_sheet(get_session(), code, raw or None, current_app.config["COUNTY"],
                           settings())
     figure = inset_map(current_app.config, result.feature)
     figure.get_root().render()
     language = lang()
     props = result.feature["properties"]
+    # The sheet an investor gets says nothing of a current user's default (令53); staff may
+    # print the internal one, marked so.
+    internal = request.args.get("internal") == "1" and current_user.is_authenticated
     rows = []
     for f in fields_for("parcel", props.get("layer")):
         value = props.get(f.name)
-        if value in (None, ""):
+        if value in (None, "") or (props.get("layer") in f.internal_on and not internal):
             continue
         if f.name == "area_m2":
             value = f"{props['area_mu']:.2f} {_unit('mu')}（{props['area_ha']:.4f} {_unit('ha')}）"
@@ -253,4 +259,5 @@ def sheet(code: str):
     labels = check_labels()
     checks = [check_json(c, labels) for c in result.checks] if result.checks else None
     return render_template("sheet.html", map=figure, code=code, rows=rows, checks=checks,
-                           contacts=result.contacts, props=props)
+                           contacts=result.contacts, props=props, internal=internal,
+                           availability=availability_json(result.availability))

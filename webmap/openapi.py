@@ -56,6 +56,12 @@ register_schema("FeatureCollection", {"type": "object", "properties": {
         {"$ref": "#/components/schemas/ProjectFeature"}]}},
     "numberMatched": {"type": "integer"}, "numberReturned": {"type": "integer"},
     "links": {"type": "array", "items": {"type": "object"}}}})
+register_schema("Availability", {"type": "object", "required": ["offerable", "reason"],
+                                 "properties": {
+    "offerable": {"type": "boolean", "description": "can be offered to a new project now"},
+    "reason": {"type": "string", "description": "why, in the user's language"},
+    "project": {"type": "string", "nullable": True,
+                "description": "code of the project holding the parcel"}}})
 register_schema("Error", {"type": "object", "properties": {"error": {
     "type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string"}, "message": {"type": "string"},

@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from geo.register.backend import Backend
+from geo.register.bin import hide_binned
 from geo.register.postgis import PostGIS
 from geo.register.spatialite import SpatiaLite, sqlite_url
 
@@ -46,8 +47,8 @@ def make_engine(url: str) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory for ``engine``."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Return the session factory for ``engine``; its reads leave the bin out."""
+    return hide_binned(sessionmaker(bind=engine, expire_on_commit=False))
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
