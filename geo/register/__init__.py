@@ -3,8 +3,9 @@
 Everything that differs between SpatiaLite and PostGIS lives in this package: the
 ``SpatiaLite`` and ``PostGIS`` classes (bbox filters, the Features the database writes, bulk
 writes, the spatial index and statistics after them, vector tiles, backup and restore) and
-the engine set-up, whose sessions hide the bin (bin.py). Outside it, and outside ``geo/migrations``, no module names a dialect
-(tests/test_register.py checks that). Ask for the adapter with ``backend_for(session)``.
+the engine set-up, whose sessions hide the bin (bin.py). Outside it, and outside
+``geo/migrations``, no module names a dialect (tests/test_register.py checks that). Ask for
+the adapter with ``backend_for(session)``.
 """
 
 from geo.register.backend import Backend, BBox, TileQuery
