@@ -149,7 +149,9 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
         since = _date(rng, 2014, 2024)
         status = rng.choices(["idle", "disposing", "disposed"], [5, 4, 2])[0]
         values.update(
-            name=f"{holder.removeprefix('山西')}闲置地块", land_use=rng.choice(IDLE_USES),
+            # Named by place, as a sheet for investors must not name the idle user.
+            name=f"{plot.park or plot.town or county.name}闲置地块{n}",
+            land_use=rng.choice(IDLE_USES),
             status=status, idle_cause=rng.choices(["user", "government"], [3, 2])[0],
             idle_since=since,
             # A finished disposal mostly took the land back; one under way may go either way.

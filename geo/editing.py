@@ -25,7 +25,7 @@ from geo.errors import N_, Conflict, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import AuditRecord, Building, Parcel, Project
-from geo.supply import holders
+from geo.supply import check_status_edit, holders
 
 # Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
 SNAP_DEGREES = 1e-7
@@ -154,6 +154,8 @@ def update_parcel(session: Session, code: str, values: Mapping[str, object],
     check_version(parcel, expected_version, values)
     layer = get_field("parcel", "layer").clean(values.get("layer") or parcel.layer)
     cleaned = clean_record(_editable(layer), values, partial=True)
+    if "status" in cleaned:
+        check_status_edit(session, parcel, str(cleaned["status"]))
     before, geom_before = snapshot(parcel), geometry_json(parcel)
     for name, value in cleaned.items():
         setattr(parcel, name, value)
@@ -170,12 +172,18 @@ def delete_parcel(session: Session, code: str, expected_version: object, user: s
     A parcel a project holds is refused: the project would stand on land that is gone.
     """
     parcel = get_parcel(session, code)
-    holder = holders(session, [parcel.id]).get(parcel.id)
-    if holder:
-        raise GeoError(N_("Parcel %(value)s is held by project %(project)s: put the project back "
-                          "to 签约 first, then move the parcel to the bin."), field="code",
-                       value=code, project=holder)
+    _refuse_held(session, parcel)
     soft_delete(session, parcel, expected_version, user)
+
+
+def _refuse_held(session: Session, *parcels: Parcel) -> None:
+    """Refuse to bin, split or merge land a project holds: the project stands on it."""
+    held = holders(session, [p.id for p in parcels])
+    for parcel in parcels:
+        if parcel.id in held:
+            raise GeoError(N_("Parcel %(value)s is held by project %(project)s: put the project "
+                              "back to 签约 first."), field="code", value=parcel.code,
+                           project=held[parcel.id])
 
 
 def restore_parcel(session: Session, code: str, user: str) -> Parcel:
@@ -276,6 +284,7 @@ def split_parcel(session: Session, code: str, line: object, expected_version: ob
     Each piece keeps the parcel's attributes; every area is recomputed on the ellipsoid.
     """
     parcel = get_parcel(session, code)
+    _refuse_held(session, parcel)
     check_version(parcel, expected_version, {})
     try:
         data = json.loads(line) if isinstance(line, str) else line
@@ -310,6 +319,7 @@ def merge_parcels(session: Session, code: str, other: str, expected_version: obj
                   other_version: object, user: str) -> Parcel:
     """Merge ``other`` into ``code``: one shape, ``code``'s attributes, ``other`` to the bin."""
     parcel, absorbed = get_parcel(session, code), get_parcel(session, other)
+    _refuse_held(session, parcel, absorbed)
     if parcel.id == absorbed.id:
         raise GeoError(N_("Choose two different parcels to merge."), field="other")
     check_version(parcel, expected_version, {})

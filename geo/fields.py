@@ -155,7 +155,7 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           aliases=("标准地建筑系数",)),
     Field("disposal_plan", "处置方案", "Disposal plan", "text", max_length=1000, layers=IDLE,
           internal_on=IDLE, aliases=("处置方案", "处置措施", "CZFA")),
-    Field("agreed_start", "约定动工日期", "Agreed start date", "date",
+    Field("agreed_start", "约定动工日期", "Agreed start date", "date", internal_on=IDLE,
           aliases=("约定动工日期", "合同约定动工日期", "约定开工日期", "YDDGRQ")),
     Field("actual_start", "实际动工日期", "Actual start date", "date",
           aliases=("实际动工日期", "实际开工日期", "SJDGRQ")),

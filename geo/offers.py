@@ -13,6 +13,7 @@ from geo.errors import N_, GeoError, NotFound
 from geo.fields import OFFER_FIELDS, clean_record
 from geo.lifecycle import advance
 from geo.models import Offer, Parcel, Project
+from geo.supply import Availability, parcel_availability
 
 # Stages at which a project is still looking for land.
 SEEKING = ("pipeline", "signed")
@@ -92,13 +93,15 @@ def update_offer(session: Session, offer_id: int, values: dict) -> Offer:
     return offer
 
 
-def offer_log(session: Session, project_code: str) -> tuple[Project, list[Offer]]:
-    """Return a project and its offers, newest first."""
+def offer_log(session: Session, project_code: str
+              ) -> tuple[Project, list[tuple[Offer, Availability]]]:
+    """Return a project and its offers, newest first, each with whether its parcel can still
+    be offered (geo/supply.py): land another project took since is no longer to be chosen."""
     project = _project(session, project_code)
     offers = session.scalars(
         select(Offer).where(Offer.project_id == project.id).options(joinedload(Offer.parcel))
         .order_by(Offer.offered_on.desc(), Offer.id.desc())).all()
-    return project, list(offers)
+    return project, [(o, parcel_availability(session, o.parcel)) for o in offers]
 
 
 def land_project(session: Session, project_code: str, parcel_code: str,

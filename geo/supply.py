@@ -156,13 +156,15 @@ def parcel_availability(session: Session, parcel: Parcel) -> Availability:
 
 
 def _move(session: Session, parcel: Parcel, to: str, move: str, on: dt.date, by: str,
-          note: str | None, project: Project | None) -> None:
-    session.add(SupplyMove(parcel=parcel, date=on, move=move, from_status=parcel.status,
-                           to_status=to, project=project, by=by, note=note))
+          note: str | None, project: Project | None) -> SupplyMove:
+    made = SupplyMove(parcel=parcel, date=on, move=move, from_status=parcel.status,
+                      to_status=to, project=project, by=by, note=note)
+    session.add(made)
     record(session, user=acting_user(session), action=move, entity="parcel", code=parcel.code,
            changes={"status": [parcel.status, to]},
            note=f"→ {project.code}" if project is not None else note)
     parcel.status = to
+    return made
 
 
 def land(session: Session, project: Project, parcels: Sequence[Parcel], on: dt.date, by: str,
@@ -186,13 +188,15 @@ def land(session: Session, project: Project, parcels: Sequence[Parcel], on: dt.d
             raise NotOfferable(N_("Parcel %(value)s cannot be given to the project: "
                                   "%(reason)s"), field="parcel", value=parcel.code,
                                reason=found.reason, reason_params=found.params)
-    for parcel in parcels:
-        if held.get(parcel.id) != project.code:
-            _move(session, parcel, "reserved", "reserve", on, by, note, project)
-    project.parcels = list(parcels)
-    project.parcel = max(parcels, key=lambda p: p.area_m2)
     codes = [p.code for p in parcels]
     try:
+        # One flush at the end, where a lost race shows (not an autoflush on the way).
+        with session.no_autoflush:
+            for parcel in parcels:
+                if held.get(parcel.id) != project.code:
+                    _move(session, parcel, "reserved", "reserve", on, by, note, project)
+            project.parcels = list(parcels)
+            project.parcel = max(parcels, key=lambda p: p.area_m2)
         session.flush()
     except (IntegrityError, StaleDataError):
         # Another request landed a project on one of these parcels since we looked: the
@@ -243,6 +247,26 @@ def move(session: Session, parcel: Parcel, to: str, on: dt.date, by: str,
     if name == "recover" and parcel.disposal not in TAKEN_BACK:
         raise GeoError(N_("Only land taken back (无偿收回, 协议有偿收回, 置换) is 已收回: set the "
                           "disposal method first."), field="disposal")
-    _move(session, parcel, to, name, on, by, note, None)
-    return session.scalars(select(SupplyMove).where(SupplyMove.parcel_id == parcel.id)
-                           .order_by(SupplyMove.id.desc()).limit(1)).one()
+    if on > dt.date.today():
+        raise GeoError(N_("%(field)s cannot be in the future."), field="date")
+    return _move(session, parcel, to, name, on, by, note, None)
+
+
+def moves_of(session: Session, parcel: Parcel) -> list[SupplyMove]:
+    """Return a parcel's supply moves, oldest first."""
+    return list(session.scalars(select(SupplyMove).where(SupplyMove.parcel_id == parcel.id)
+                                .order_by(SupplyMove.date, SupplyMove.id)))
+
+
+def check_status_edit(session: Session, parcel: Parcel, status: str) -> None:
+    """Refuse a status typed by hand that only a project's landing may set or undo."""
+    if status == parcel.status:
+        return
+    holder = holders(session, [parcel.id]).get(parcel.id)
+    if holder:
+        raise GeoError(N_("Parcel %(value)s is held by project %(project)s: its %(field)s "
+                          "follows the project's stage."), field="status", value=parcel.code,
+                       project=holder)
+    if status in HELD:
+        raise GeoError(N_("%(field)s 已意向 and 已供应 come from landing a project (落地, 开工), "
+                          "not from an edit."), field="status")

@@ -79,7 +79,10 @@ def test_saving_offers_and_choosing_a_parcel_lands_the_project(page, server):
     boxes.nth(0).check()
     boxes.nth(1).check()
     chosen = boxes.nth(0).get_attribute("value")
-    project = page.locator("#offer-project option").first.get_attribute("value")
+    # Only a signed project lands on its land (a project in 储备 signs first).
+    project = page.locator('#offer-project option[data-stage="signed"]').first.get_attribute(
+        "value")
+    page.select_option("#offer-project", project)
     page.click("#save-offers")
     page.wait_for_selector("#offer-log-link", timeout=10000)
     page.click("#offer-log-link")

@@ -72,7 +72,7 @@ def test_choosing_a_parcel_lands_the_project_on_it(db):
     save_offers(db, "XM1", [("R", None), ("E1+E2", 61.5)], TODAY)
     save_offers(db, "XM1", [("E1", 60.0)], TODAY)  # offered already: not twice
     project, offers = offer_log(db, "XM1")
-    assert sorted(o.parcel.code for o in offers) == ["E1", "E2", "R"]
+    assert sorted(o.parcel.code for o, _found in offers) == ["E1", "E2", "R"]
     land_project(db, "XM1", "E1+E2", TODAY)
     db.expire_all()
     project = db.query(Project).filter_by(code="XM1").one()

@@ -62,6 +62,9 @@ MATRIX = {
         "version": 1, "values": {"name": "x"}}}, EDITOR),
     ("edit_api.delete", "DELETE"): (f"/api/parcels/{CODE}?version=1", {"json": {}}, EDITOR),
     ("edit_api.history", "GET"): (f"/api/parcels/{CODE}/history", None, READ),
+    ("supply_api.moves", "GET"): (f"/api/parcels/{CODE}/moves", None, READ),
+    ("supply_api.add_move", "POST"): (f"/api/parcels/{CODE}/moves", {"json": {
+        "to_status": "disposing"}}, EDITOR),
     ("admin.users", "GET"): ("/admin/users", None, ADMIN),
     ("admin.add_user", "POST"): ("/admin/users", {"name": "new-one", "password": "p" * 12,
                                                   "role": "viewer"}, ADMIN),

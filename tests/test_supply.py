@@ -269,3 +269,34 @@ def test_two_simultaneous_landings_on_one_parcel_let_exactly_one_win(app, sessio
     for t in threads:
         t.join()
     assert sorted(outcome.values()) == ["ParcelTaken", "won"], outcome
+
+
+def test_staff_move_idle_land_through_disposal_into_the_reserve_by_the_api(client, session):
+    login(client, "editor")
+    headers = {"X-CSRFToken": csrf_token(client)}
+    idle = session.scalars(select(Parcel).where(Parcel.layer == "idle",
+                                                Parcel.status == "idle")).first()
+    update_parcel(session, idle.code, {"disposal": "paid_recovery"}, idle.version, "王建国")
+    wrong = client.post(f"/api/parcels/{idle.code}/moves?lang=zh",
+                        json={"to_status": "available"}, headers=headers)
+    assert wrong.status_code == 400 and "闲置未处置" in wrong.get_json()["error"]["message"]
+    for to in ("disposing", "recovered", "available"):
+        made = client.post(f"/api/parcels/{idle.code}/moves", headers=headers,
+                           json={"to_status": to, "note": "协议有偿收回，纳入储备"})
+        assert made.status_code == 201, made.get_json()
+    moves = client.get(f"/api/parcels/{idle.code}/moves").get_json()["moves"]
+    assert [m["move"] for m in moves] == ["dispose", "recover", "enter_reserve"]
+    assert all(m["by"] == "test-editor" for m in moves)
+    card = client.get(f"/api/parcels/{idle.code}").get_json()
+    assert card["properties"]["availability"]["offerable"] is True
+
+
+def test_reserved_and_supplied_cannot_be_typed_in_by_hand(session):
+    parcel = _offerable_parcel(session)
+    with pytest.raises(GeoError, match="landing a project"):
+        update_parcel(session, parcel.code, {"status": "supplied"}, parcel.version, "王建国")
+    project = _signed_projects(session, 1)[0]
+    advance(session, project, {"to_stage": "landed", "date": TODAY, "by": "王建国"},
+            parcels=[parcel.code])
+    with pytest.raises(GeoError, match="follows the project"):
+        update_parcel(session, parcel.code, {"status": "available"}, parcel.version, "王建国")

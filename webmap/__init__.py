@@ -29,6 +29,7 @@ from webmap import (
     pages,
     project_editing,
     security,
+    supply_api,
     tiles,
     uploads,
 )
@@ -61,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     for module in (pages, api, match, offers, ledger, ledger_api, openapi, ogc, uploads,
-                   editing, project_editing, edit_api, admin, tiles):
+                   editing, project_editing, edit_api, supply_api, admin, tiles):
         app.register_blueprint(module.bp)
     auth.init_app(app)  # after the blueprints: it wraps the login view with the rate limit
     return app

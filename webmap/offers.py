@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from geo.errors import N_, GeoError
 from geo.fields import OFFER_FIELDS, STAGES
 from geo.offers import land_project, offer_log, save_offers, update_offer
+from webmap.api import availability_json
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.i18n import lang
@@ -42,7 +43,8 @@ def log(code: str):
     return render_template(
         "offers.html", project=project, offers=offers, fields=fields, language=language,
         stage=(stage.en if language == "en" else stage.zh) if stage else project.stage,
-        seeking=project.stage in ("pipeline", "signed"))
+        signed=project.stage == "signed", pipeline=project.stage == "pipeline",
+        availability=availability_json)
 
 
 @bp.post("/offers/<int:offer_id>")
