@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect
 
 BBox = tuple[float, float, float, float]
 
-# The R-tree join that geo/backends.py writes (SQLite never uses the R-tree by itself).
+# The R-tree join that geo/register/spatialite.py writes (SQLite never uses the R-tree by itself).
 SPATIALITE_WHERE = """
     id IN (SELECT pkid FROM idx_parcels_geom
            WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)
@@ -85,8 +85,8 @@ def measure_in_process(engine: Engine, bboxes: list[tuple[BBox, int]], repeats: 
     write the JSON, so it can beat that floor. This is the tighter bound: the gap between it
     and the server is what HTTP, Flask and gunicorn cost.
     """
-    from geo.db import make_sessionmaker
     from geo.features import LAYERS, collection_json, query_layer
+    from geo.register import make_sessionmaker
 
     times = []
     with make_sessionmaker(engine)() as session:

@@ -38,8 +38,8 @@ import numpy as np  # noqa: E402  (after the path fix)
 import shapely  # noqa: E402,F401  (before SpatiaLite: STACK.md trap 2)
 from sqlalchemy import func, select  # noqa: E402
 
-from geo.db import make_engine, make_sessionmaker, sqlite_url  # noqa: E402
 from geo.models import Parcel  # noqa: E402
+from geo.register import make_engine, make_sessionmaker, sqlite_url  # noqa: E402
 
 ZOOMS = [("province", 7), ("city", 9), ("county", 11), ("town", 13), ("street", 16)]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

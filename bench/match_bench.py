@@ -27,10 +27,10 @@ from shapely.geometry import box  # noqa: E402  (after the path fix)
 from sqlalchemy import func, select, text  # noqa: E402
 
 from geo.areas import ellipsoidal_area_m2  # noqa: E402
-from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url  # noqa: E402
 from geo.demo import IDLE_USES, STOCK_USES  # noqa: E402
 from geo.match_query import run_match  # noqa: E402
 from geo.models import Parcel  # noqa: E402
+from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url  # noqa: E402
 
 WEST, SOUTH = 111.20, 35.70
 CELL, SIDE = 0.005, 0.0012  # degrees: 450 × 555 m cells, 110 × 133 m parcels (≈ 22 亩)

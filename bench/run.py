@@ -41,7 +41,7 @@ import report  # noqa: E402
 import servers  # noqa: E402
 from sqlalchemy import make_url  # noqa: E402
 
-from geo.db import make_engine, sqlite_url  # noqa: E402
+from geo.register import make_engine, sqlite_url  # noqa: E402
 
 SIZES = (10, 300, 3000)
 LIMIT = 5000

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.map_bench import densest, machine, prepare  # noqa: E402
-from geo.db import make_engine, make_sessionmaker  # noqa: E402
 from geo.features import LAYERS  # noqa: E402
+from geo.register import make_engine, make_sessionmaker  # noqa: E402
 from geo.tiles import render_tile  # noqa: E402
 
 ZOOMS = (7, 8, 9, 11, 14, 16)

@@ -14,11 +14,11 @@ from pathlib import Path
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
-from geo.backends import BBox
 from geo.crs import STORAGE_SRID, parse_crs
 from geo.errors import N_, GeoError
 from geo.features import Layer, collection_json, iter_layer
 from geo.fields import DERIVED_FIELDS, Field
+from geo.register import BBox
 
 # format → (file name ending, media type)
 FORMATS = {

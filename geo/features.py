@@ -10,11 +10,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from geo.areas import m2_to_ha, m2_to_mu
-from geo.backends import BBox, backend_for
 from geo.errors import N_, GeoError
-from geo.feature_sql import feature_json
 from geo.fields import Field, fields_for, get_field, json_value
 from geo.models import Parcel, Project
+from geo.register import BBox, backend_for, feature_json
 from geo.supply import DEFAULT_OFFERABLE, offerable_clause, offerable_statuses
 
 DEFAULT_LIMIT = 1000
@@ -166,16 +165,16 @@ def layer_source(layer: Layer, filters: Mapping[str, list[str]] | None = None,
 def _statement(session: Session, layer: Layer, bbox: BBox | None,
                filters: Mapping[str, list[str]]) -> Select:
     """Return SELECT (id, Feature text) for the layer's live records, filtered."""
-    dialect = session.get_bind().dialect.name
+    backend = backend_for(session)
     model, geom, conditions = layer_source(layer, filters, offerable_statuses(session))
     if model is Project:
-        feature = feature_json(dialect, layer, Project, geom, Parcel.code)
+        feature = feature_json(backend, layer, Project, geom, Parcel.code)
         stmt = select(Project.id, feature).outerjoin(Parcel, Project.parcel_id == Parcel.id)
     else:
-        stmt = select(Parcel.id, feature_json(dialect, layer, Parcel, geom))
+        stmt = select(Parcel.id, feature_json(backend, layer, Parcel, geom))
     stmt = stmt.where(*conditions)
     if bbox is not None:
-        stmt = stmt.where(backend_for(session).bbox_filter(geom, model.id, bbox))
+        stmt = stmt.where(backend.bbox_filter(geom, model.id, bbox))
     return stmt
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo.areas import mu_to_m2
-from geo.backends import backend_for
 from geo.checks import Check, check_parcel
 from geo.errors import N_, NotFound
 from geo.features import LAYERS, properties
@@ -28,6 +27,7 @@ from geo.matching import (
 )
 from geo.models import Building, Parcel, Project, project_parcels
 from geo.needs import Needs, parse_needs
+from geo.register import backend_for
 
 KM_PER_DEGREE = 111.32  # along a meridian; a bbox needs only to contain the circle
 # DE-9IM of two parcels sharing an edge: interiors apart, boundaries meeting along a line.

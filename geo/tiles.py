@@ -1,27 +1,26 @@
-"""Map layers as Mapbox vector tiles: ST_AsMVT on PostGIS, shapely + mapbox-vector-tile else."""
+"""Map layers as Mapbox vector tiles: written by the database where it can, else by shapely."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 import mapbox_vector_tile
 import numpy as np
 import shapely
-from sqlalchemy import and_, func, literal_column, not_, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.backends import backend_for
-from geo.crs import STORAGE_SRID
 from geo.errors import N_, GeoError
 from geo.features import Layer, layer_source
+from geo.register import Backend, TileQuery, backend_for
 from geo.register.bin import not_binned
 from geo.supply import offerable_statuses
 
 MAX_ZOOM = 22
 EXTENT = 4096  # tile units per side, MVT's default
 BUFFER = 64  # units drawn past each edge, so outlines do not stop at the tile's border
-WEB_MERCATOR = 3857
 _RADIUS = 6378137.0  # the sphere of EPSG:3857
 _HALF_WORLD = math.pi * _RADIUS  # metres from the origin to the edge of EPSG:3857
 
@@ -78,9 +77,20 @@ def render_tile(session: Session, layer: Layer, z: int, x: int, y: int,
     the map colours it by. Deleted records are left out; ``filters`` as /api/layers takes them.
     """
     check_tile(z, x, y)
-    if backend_for(session).name == "postgis":
-        return _postgis_tile(session, layer, z, x, y, filters or {})
-    return _python_tile(session, layer, z, x, y, filters or {})
+    model, geom, conditions = layer_source(layer, filters or {}, offerable_statuses(session))
+    attribute = colour_attribute(layer)
+    query = TileQuery(name=layer.name, pk=model.id, code=model.code, attribute=attribute,
+                      value=getattr(model, attribute), geom=geom, conditions=tuple(conditions),
+                      z=z, x=x, y=y, extent=EXTENT, buffer=BUFFER,
+                      simplify_m=SIMPLIFY * _unit_m(z), dot_m=DOT * _unit_m(z),
+                      half_world=_HALF_WORLD)
+    backend = backend_for(session)
+    tile = backend.vector_tile(session, query)
+    if tile is None:
+        # _python_tile reads plain rows, which the ORM's bin hook does not see: it says so.
+        query = replace(query, conditions=(*query.conditions, not_binned(model)))
+        tile = _python_tile(session, backend, query)
+    return tile
 
 
 # Sizes in tile units (EXTENT units span 256 screen pixels: 16 units a pixel).
@@ -96,54 +106,14 @@ def _unit_m(z: int) -> float:
     return 2 * _HALF_WORLD / 2 ** z / EXTENT
 
 
-def _postgis_tile(session: Session, layer: Layer, z: int, x: int, y: int,
-                  filters: Mapping[str, list[str]]) -> bytes:
-    model, geom, conditions = layer_source(layer, filters, offerable_statuses(session))
-    envelope = func.ST_TileEnvelope(z, x, y)
-    attribute = colour_attribute(layer)
-    unit, cell = _unit_m(z), DOT * _unit_m(z)
-    src = (
-        select(model.code.label("code"), getattr(model, attribute).label(attribute),
-               func.ST_Transform(geom, WEB_MERCATOR).label("g"))
-        # The envelope goes to the stored CRS, rather than every geometry to 3857, so that
-        # the GiST index answers the test.
-        .where(func.ST_Intersects(geom, func.ST_Transform(envelope, STORAGE_SRID)),
-               *conditions)
-        .cte("src")
-    )
-    g, value = src.c.g, src.c[attribute]
-    small = and_(func.ST_XMax(g) - func.ST_XMin(g) < cell,
-                 func.ST_YMax(g) - func.ST_YMin(g) < cell)
-    shapes = select(src.c.code, value, func.ST_AsMVTGeom(
-        func.ST_Simplify(g, SIMPLIFY * unit, True), envelope, EXTENT, BUFFER, True,
-    ).label("geom")).where(not_(small))
-    cx = func.floor(((func.ST_XMin(g) + func.ST_XMax(g)) / 2 + _HALF_WORLD) / cell).label("cx")
-    cy = func.floor(((func.ST_YMin(g) + func.ST_YMax(g)) / 2 + _HALF_WORLD) / cell).label("cy")
-    first = func.row_number().over(partition_by=(cx, cy), order_by=src.c.code).label("n")
-    ranked = select(src.c.code, value, cx, cy, first).where(small).subquery("ranked")
-    cells = select(ranked).where(ranked.c.n == 1).subquery("cells")
-    square = func.ST_MakeEnvelope(cells.c.cx * cell - _HALF_WORLD, cells.c.cy * cell - _HALF_WORLD,
-                                  (cells.c.cx + 1) * cell - _HALF_WORLD,
-                                  (cells.c.cy + 1) * cell - _HALF_WORLD, WEB_MERCATOR)
-    dots = select(cells.c.code, cells.c[attribute],
-                  func.ST_AsMVTGeom(square, envelope, EXTENT, BUFFER, True).label("geom"))
-    rows = union_all(shapes, dots).subquery("t")
-    tile = session.scalar(select(func.ST_AsMVT(literal_column("t"), layer.name, EXTENT, "geom"))
-                          .select_from(rows))
-    return bytes(tile or b"")
-
-
-def _python_tile(session: Session, layer: Layer, z: int, x: int, y: int,
-                 filters: Mapping[str, list[str]]) -> bytes:
-    model, geom, conditions = layer_source(layer, filters, offerable_statuses(session))
-    # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands. The
-    # ORM's bin hook does not see such a read: it says so itself.
-    conditions = [*conditions, not_binned(model)]
-    attribute = colour_attribute(layer)
+def _python_tile(session: Session, backend: Backend, query: TileQuery) -> bytes:
+    """Return the tile drawn with shapely and mapbox-vector-tile from the rows it meets."""
+    z, x, y, attribute = query.z, query.x, query.y, query.attribute
+    # Plain rows (the connection, not the ORM): a low-zoom tile reads tens of thousands.
     rows = session.connection().execute(
-        select(model.code, getattr(model, attribute), func.AsBinary(geom))
-        .where(backend_for(session).bbox_filter(geom, model.id, tile_lonlat(z, x, y)),
-               *conditions)
+        select(query.code, query.value, func.ST_AsBinary(query.geom))
+        .where(backend.bbox_filter(query.geom, query.pk, tile_lonlat(z, x, y)),
+               *query.conditions)
     ).all()
     if not rows:
         return b""
@@ -174,7 +144,7 @@ def _python_tile(session: Session, layer: Layer, z: int, x: int, y: int,
     # The shapes are already on the integer grid and wound as MVT wants (exterior rings
     # with a positive area in y-down tile units): the encoder's own check costs most.
     return mapbox_vector_tile.encode(
-        [{"name": layer.name, "features": features}],
+        [{"name": query.name, "features": features}],
         default_options={"extents": EXTENT, "y_coord_down": True,
                          "check_winding_order": False},
     )

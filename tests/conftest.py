@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 
 import geo.users as geo_users
 from geo.county import load_county
-from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url
 from geo.demo import load_demo
+from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url
 from webmap import create_app
 
 # Argon2 at its production cost (~0.15 s a hash) would spend minutes of the suite on

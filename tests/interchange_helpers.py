@@ -6,7 +6,7 @@ import geopandas as gpd
 from shapely.geometry import box
 
 from geo.county import load_county
-from geo.db import make_engine, make_sessionmaker
+from geo.register import make_engine, make_sessionmaker
 
 
 def target_sessions(templates, backend, folder):

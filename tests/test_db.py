@@ -4,9 +4,8 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
-from geo.backends import backend_for
-from geo.db import MIGRATIONS, is_migrated, make_engine, migrate
 from geo.models import Parcel
+from geo.register import MIGRATIONS, backend_for, is_migrated, make_engine, migrate
 
 BBOX = (111.40, 35.80, 111.50, 35.90)
 

@@ -13,8 +13,8 @@ from shapely.geometry import box
 from sqlalchemy import func, select, text
 
 from geo.county import load_county
-from geo.db import make_engine
 from geo.models import ImportRun, Parcel, ParcelVersion
+from geo.register import make_engine
 
 ROWS = 4000
 

@@ -4,7 +4,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from geo.db import MIGRATIONS, make_engine, migrate
+from geo.register import MIGRATIONS, make_engine, migrate
 
 
 def test_migration_0002_goes_down_and_up_again(empty_db_url):

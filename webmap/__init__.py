@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from geo.register import default_url
 from webmap import (
     admin,
     api,
@@ -47,9 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in JSON responses
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
-        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(
-            app.instance_path, "landmatch.sqlite"
-        )
+        app.config["DATABASE_URL"] = default_url(app.instance_path)
     # Every state-changing request needs the CSRF token: forms carry it as a hidden field,
     # scripts send the X-CSRFToken header from the page's csrf-token meta tag. auth's gate
     # checks it, after refusing the anonymous (401 first), so not flask-wtf's own hook.

@@ -12,13 +12,14 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import force_locale, gettext
 
-from geo.backup import backup as backup_database
-from geo.backup import restore as restore_database
 from geo.county import load_county
-from geo.db import migrate
 from geo.demo import DEFAULT_SEED, counts, load_demo
 from geo.errors import GeoError
 from geo.ledger_xlsx import import_ledger
+from geo.register import migrate
+from geo.register.backup import backup as backup_database
+from geo.register.backup import backup_suffix
+from geo.register.backup import restore as restore_database
 from geo.users import ROLES, create_demo_accounts, create_user, set_password
 from webmap.errors import user_message
 
@@ -176,7 +177,7 @@ def backup(output: str | None) -> None:
     url = current_app.config["DATABASE_URL"]
     if not output:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        suffix = "sqlite" if url.startswith("sqlite") else "dump"
+        suffix = backup_suffix(url)
         os.makedirs(current_app.instance_path, exist_ok=True)
         output = os.path.join(current_app.instance_path, f"backup-{stamp}.{suffix}")
     try:

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from geo.db import make_engine, make_sessionmaker
+from geo.register import make_engine, make_sessionmaker
 
 
 def init_app(app: Flask) -> None:

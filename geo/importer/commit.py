@@ -1,11 +1,12 @@
 """Write an accepted import in one transaction: new parcels added, known codes updated.
 
-Rows go in a thousand at a time as plain table rows (geo/importer/bulk.py: executemany, or
-COPY on PostGIS), not as ORM objects: every value was already cleaned by its field in the
-data dictionary when the file was checked, so the ORM's validators would only clean it
-again, and the ORM's per-object work took most of an import's time. An update reads its
-batch's stored parcels once, keeps each in ``parcel_versions``, sets only what changed (an
-unchanged shape leaves the spatial index alone) and audits each parcel.
+Rows go in a thousand at a time as plain table rows (``Backend.insert_rows`` in
+geo/register: executemany, or COPY on PostGIS), not as ORM objects: every value was already
+cleaned by its field in the data dictionary when the file was checked, so the ORM's
+validators would only clean it again, and the ORM's per-object work took most of an
+import's time. An update reads its batch's stored parcels once, keeps each in
+``parcel_versions``, sets only what changed (an unchanged shape leaves the spatial index
+alone) and audits each parcel.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import cache
 
 import numpy as np
 import shapely
-from sqlalchemy import LargeBinary, bindparam, select, text, update
+from sqlalchemy import LargeBinary, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import Function
 
@@ -26,12 +27,10 @@ from geo.audit import acting_user, audit_rows
 from geo.errors import N_, GeoError
 from geo.features import get_layer
 from geo.fields import fields_for, get_field, json_value
-from geo.importer.bulk import WKB, JsonText, among, geom_from_wkb, insert_rows
 from geo.importer.records import Records
-from geo.importer.rtree import rtree_updated_at_the_end
 from geo.models import AuditRecord, Building, ImportRun, Parcel, ParcelVersion
+from geo.register import WKB, JsonText, backend_for, geom_from_wkb
 
-ANALYZE_AFTER = 5000  # rows; below this the statistics barely move
 BATCH = 1000  # rows per executemany, and per step of the progress bar
 PARCELS = Parcel.__table__
 BUILDINGS = Building.__table__
@@ -54,7 +53,8 @@ def write_records(session: Session, records: Records, run: ImportRun,
         codes = records.codes()
         existing = _existing(session, codes)
         created = updated = 0
-        with rtree_updated_at_the_end(session) as reshaped:
+        backend = backend_for(session)
+        with backend.bulk_write(session, PARCELS.name) as reshaped:
             writer = _Writer(session, run, reshaped)
             for start in range(0, len(records), BATCH):
                 batch = range(start, min(start + BATCH, len(records)))
@@ -70,21 +70,8 @@ def write_records(session: Session, records: Records, run: ImportRun,
     except Exception:
         session.rollback()
         raise
-    if len(records) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-        _analyze(session)
+    backend.after_bulk_write(session, PARCELS.name, len(records))
     return created, updated
-
-
-def _analyze(session: Session) -> None:
-    """Refresh PostgreSQL's statistics of the parcels after a large import.
-
-    Without them it kept planning for the empty table it had seen: after 100,000 parcels
-    came in, a bbox query combined the GiST index with a scan of the whole ``deleted_at``
-    index (1.5 ms of 6 ms). Autovacuum would catch up, minutes later. SQLite's bbox plan
-    (the R-tree, then the primary key) needs no statistics.
-    """
-    session.execute(text("ANALYZE parcels"))
-    session.commit()
 
 
 class _Writer:
@@ -95,17 +82,16 @@ class _Writer:
         self.reshaped = reshaped  # ids of the parcels given a new shape
         self.user = acting_user(session)
         self.note = f"{run.filename} (#{run.id})"
-        dialect = session.get_bind().dialect
-        self.geom = geom_from_wkb(session)
-        self.as_wkb = "AsBinary" if dialect.name == "sqlite" else "ST_AsBinary"
-        self.sane_rowcount = dialect.supports_sane_multi_rowcount
+        self.backend = backend_for(session)
+        self.geom = geom_from_wkb()
+        self.sane_rowcount = self.backend.counts_executemany(session)
 
     def insert(self, records: Records, rows: list[int]) -> None:
         """Insert the parcels of ``rows`` (indices into ``records``), with their audit."""
         if not rows:
             return
         values = records.values
-        insert_rows(self.session, PARCELS, [
+        self.backend.insert_rows(self.session, PARCELS, [
             {**{n: column[i] for n, column in values.items()}, "extra": records.extra[i] or {},
              "area_m2": records.areas[i], "version": 1, WKB: records.wkb[i]} for i in rows],
             geometry="geom")
@@ -152,7 +138,7 @@ class _Writer:
             groups[tuple(params)].append({**params, "_id": pid, "_version": row["version"]})
             audits.append((records.values["code"][i], row["version"] + 1, changes,
                            before_json[k] if moved[k] else None, after_json[k]))
-        insert_rows(self.session, VERSIONS, versions)
+        self.backend.insert_rows(self.session, VERSIONS, versions)
         for columns, params in groups.items():
             self._set(columns, params)
         self._audit(audits)
@@ -166,7 +152,7 @@ class _Writer:
             for p in params:
                 by_version[p["_version"]].append(p["_id"])
             for version, ids in by_version.items():
-                result = self.session.execute(bump.where(among(self.session, PARCELS.c.id, ids),
+                result = self.session.execute(bump.where(self.backend.among(PARCELS.c.id, ids),
                                                          PARCELS.c.version == version))
                 if result.rowcount != len(ids):
                     raise _changed_meanwhile()
@@ -181,16 +167,16 @@ class _Writer:
             raise _changed_meanwhile()
 
     def _audit(self, entries: list[tuple]) -> None:
-        insert_rows(self.session, AuditRecord.__table__, audit_rows(
+        self.backend.insert_rows(self.session, AuditRecord.__table__, audit_rows(
             user=self.user, action="import", entity="parcel", note=self.note, entries=entries))
 
     def _stored(self, ids: list[int]) -> dict[int, dict]:
         """Return what is stored of parcels ``ids`` by id: the columns of the dictionary's
         fields, id, version, area and extra, and the shape as WKB (``wkb``)."""
         columns = [c for c in PARCELS.c if c.name in _STORED]
-        wkb = Function(self.as_wkb, PARCELS.c.geom, type_=LargeBinary).label("wkb")
+        wkb = Function("ST_AsBinary", PARCELS.c.geom, type_=LargeBinary).label("wkb")
         result = self.session.execute(select(*columns, wkb).where(
-            among(self.session, PARCELS.c.id, ids)))
+            self.backend.among(PARCELS.c.id, ids)))
         keys = list(result.keys())
         return {row[0]: dict(zip(keys, row, strict=True)) for row in result.all()}
 
@@ -199,7 +185,7 @@ class _Writer:
         found: dict[int, list[dict]] = {}
         fields = fields_for("building")
         for b in self.session.execute(select(BUILDINGS).where(
-                among(self.session, BUILDINGS.c.parcel_id, ids)).order_by(BUILDINGS.c.id)):
+                self.backend.among(BUILDINGS.c.parcel_id, ids)).order_by(BUILDINGS.c.id)):
             found.setdefault(b.parcel_id, []).append(
                 {f.name: json_value(getattr(b, f.name)) for f in fields})
         return found
@@ -239,7 +225,7 @@ def _existing(session: Session, codes: list[str]) -> dict[str, tuple[int, int]]:
         chunk = codes[start:start + BATCH]
         found.update((code, (pid, version)) for code, pid, version in session.execute(
             select(PARCELS.c.code, PARCELS.c.id, PARCELS.c.version)
-            .where(among(session, PARCELS.c.code, chunk))))
+            .where(backend_for(session).among(PARCELS.c.code, chunk))))
     return found
 
 

@@ -7,7 +7,7 @@ entries of the added rows and of the reshaped ones are written by one INSERT …
 R-tree rounds each box outwards to its 32-bit floats, as ``RTreeAlign`` does) and the
 triggers are created again from their own SQL. All of it happens in the import's
 transaction: a failure or a kill rolls the triggers back with the rows. ``CheckSpatialIndex``
-confirms the result (tests/test_import_bulk.py).
+confirms the result (tests/test_import_bulk.py). Used by ``SpatiaLite.bulk_write``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ def rtree_updated_at_the_end(session: Session, table: str = "parcels",
     """Within this block, rows added to ``table`` get their R-tree entries at its end; so do
     the rows whose ids the caller adds to the list it is given (their shape was updated)."""
     reshaped: list[int] = []
-    if session.get_bind().dialect.name != "sqlite":
-        yield reshaped  # PostGIS keeps its GiST index itself
-        return
     names = {"insert": f"gii_{table}_{column}", "update": f"giu_{table}_{column}"}
     triggers = dict(session.execute(text(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (:i, :u)"),
