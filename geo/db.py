@@ -14,6 +14,10 @@ from geoalchemy2.admin.dialects.sqlite import load_spatialite
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+# pyogrio's GDAL is loaded before any connection too, and ORM states get their dict at
+# birth: native crashes otherwise (docs/traps.md 20, 21).
+import geo.native  # noqa: F401
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
