@@ -126,10 +126,12 @@ def _tile_of(lon: float, lat: float, z: int = 12) -> tuple[int, int, int]:
     return z, x, y
 
 
-def crawl(browser: Browser, rules: list[str], rounds: int, ledger_reads: int) -> dict:
+def crawl(browser: Browser, rules: list[str], rounds: int, ledger_reads: int,
+          page_rounds: int = 3) -> dict:
     """Read the ledger ``ledger_reads`` times as the first requests of the process, sign in,
-    then read the layers, export and upload every format of every layer and fetch every page,
-    ``rounds`` times; return what was counted. Fails on any 5xx or invalid file."""
+    then ``rounds`` times: read the layers, export and upload every format of every layer,
+    and fetch every page ``page_rounds`` times; return what was counted. Fails on any 5xx
+    or invalid file."""
     counts = {"exports": 0, "uploads": 0, "pages": 0, "gpkg_valid": 0}
     # First, before anything else has touched the ORM: how the ledger crash was found.
     for _ in range(ledger_reads):
@@ -164,7 +166,7 @@ def crawl(browser: Browser, rules: list[str], rounds: int, ledger_reads: int) ->
                     headers={"X-CSRFToken": token, "Accept": "application/json"})
                 assert status == 200, f"checking {layer}.{fmt} answered {status}: {answer[:300]}"
                 counts["uploads"] += 1
-        for path in paths:
+        for path in paths * page_rounds:
             status, _ = browser.get(path)
             assert status < 500, f"{path} answered {status}"
             counts["pages"] += 1
