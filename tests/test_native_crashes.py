@@ -9,6 +9,7 @@ corruption is caught where it happens (docs/traps.md 21); then the same against 
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import re
@@ -86,7 +87,7 @@ class Browser:
                                         content_type="multipart/form-data")
             return response.status_code, response.get_data()
         response = self.http.post(self.base + path, data=data, headers=headers or {},
-                                  files={k: v for k, v in (files or {}).items()}, timeout=300,
+                                  files=files or {}, timeout=300,
                                   allow_redirects=False)
         return response.status_code, response.content
 
@@ -141,8 +142,6 @@ def crawl(browser: Browser, rules: list[str], rounds: int, ledger_reads: int,
     browser.sign_in("crawler")
     status, body = browser.get("/api/parcels?layer=stock&limit=1")
     assert status == 200
-    import json
-
     first = json.loads(body)["features"][0]
     parcel = first["id"]
     ring = first["geometry"]["coordinates"][0][0]
@@ -212,7 +211,8 @@ def test_app_in_one_process_survives_reads_exports_uploads_and_every_page(crawle
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=900, env=dict(_child_env(), PYTHONMALLOC="debug"))
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
-    assert "counts" in done.stdout
+    # 2 rounds: 3 layers x 5 formats exported, the 2 parcel layers' files uploaded
+    assert "'exports': 30, 'uploads': 20" in done.stdout, done.stdout
 
 
 def _free_port() -> int:
