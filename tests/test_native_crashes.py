@@ -3,7 +3,8 @@
 Each scenario runs in a fresh process, as a server would: a test process has long imported
 pyogrio (which hides docs/traps.md 20) and a segmentation fault must fail one test, not end the
 run. In process, the app runs under ``PYTHONMALLOC=debug`` and faulthandler, so that a heap
-corruption is caught where it happens (docs/traps.md 21); then the same against gunicorn.
+corruption is caught where it happens (docs/traps.md 21): the ledger page read 200 times as
+the first requests, then a crawl; then the same crawl against gunicorn.
 """
 
 from __future__ import annotations
@@ -206,13 +207,35 @@ def crawler_db(db_url) -> str:
 @pytest.mark.parametrize("backend", ["spatialite", "postgis"], indirect=True)
 def test_app_in_one_process_survives_reads_exports_uploads_and_every_page(crawler_db, tmp_path):
     code = ("from tests.test_native_crashes import run_in_process; "
-            f"run_in_process({crawler_db!r}, {str(tmp_path / 'instance')!r}, 2, 100)")
+            f"run_in_process({crawler_db!r}, {str(tmp_path / 'instance')!r}, 2, 20)")
     # The debug allocator checks every block freed: a corruption aborts here, not later.
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=900, env=dict(_child_env(), PYTHONMALLOC="debug"))
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
     # 2 rounds: 3 layers x 5 formats exported, the 2 parcel layers' files uploaded
     assert "'exports': 30, 'uploads': 20" in done.stdout, done.stdout
+
+
+# Only the app's own imports, as in a server: the crash depended on the first ORM states.
+LEDGER_FIRST = """
+import sys
+from webmap import create_app
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "test-secret"})
+client = app.test_client()
+for n in range(int(sys.argv[2])):
+    assert client.get("/projects").status_code == 200
+print("answered", n + 1)
+"""
+
+
+@pytest.mark.parametrize("backend", ["spatialite", "postgis"], indirect=True)
+def test_ledger_page_read_200_times_first_in_a_fresh_process_corrupts_no_memory(db_url,
+                                                                                 tmp_path):
+    done = subprocess.run([sys.executable, "-c", LEDGER_FIRST, db_url, "200"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=900,
+                          env=dict(_child_env(), PYTHONMALLOC="debug"))
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
+    assert "answered 200" in done.stdout
 
 
 def _free_port() -> int:
