@@ -35,7 +35,7 @@ def bind_gdal_to_its_own_libraries() -> None:
     lazily, by the first import or export) took thousands of its symbols from them (SQLite,
     SpatiaLite, GEOS, PROJ, libxml2 …) and crashed in its first GeoPackage. Loaded before,
     with every symbol bound at once, it keeps its own (12 MB per process; pyogrio itself,
-    60 MB more, stays lazy). docs/traps.md 20.
+    about 55 MB more, stays lazy). docs/traps.md 20.
     """
     if _loaded or not sys.platform.startswith("linux"):
         return  # macOS and Windows look symbols up per library: no interposition there
