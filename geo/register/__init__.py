@@ -8,6 +8,9 @@ the engine set-up, whose sessions hide the bin (bin.py). Outside it, and outside
 the adapter with ``backend_for(session)``.
 """
 
+# Before any connection: pyogrio's GDAL is loaded first, and ORM states get their dict at
+# birth; native crashes otherwise (docs/traps.md 26, 27).
+import geo.native  # noqa: F401
 from geo.register.backend import Backend, BBox, TileQuery
 from geo.register.bulk import WKB, JsonText, geom_from_wkb
 from geo.register.engine import (
