@@ -19,6 +19,7 @@ from geo.errors import N_, GeoError
 from geo.features import Layer, collection_json, iter_layer
 from geo.fields import DERIVED_FIELDS, Field
 from geo.register import BBox
+from geo.sheets import csv_text, xlsx_bytes
 
 # format → (file name ending, media type)
 FORMATS = {
@@ -136,11 +137,22 @@ def export_layer(session: Session, layer: Layer, fmt: str, path: str | Path, *,
     else:
         table = frame.drop(columns=frame.geometry.name)
         table["WKT"] = [g.wkt if g is not None else None for g in frame.geometry]
+        rows = [list(table.columns), *_plain_rows(table)]
         if fmt == "csv":
-            table.to_csv(path, index=False, encoding="utf-8-sig")
+            Path(path).write_text(csv_text(rows), encoding="utf-8")
         else:
-            table.to_excel(path, index=False, sheet_name=layer.name, engine="openpyxl")
+            Path(path).write_bytes(xlsx_bytes(rows, layer.name))
     return len(frame)
+
+
+def _plain_rows(table) -> Iterator[list]:
+    """Yield the rows of a DataFrame as Python values, an empty cell for each missing one."""
+    for row in table.astype(object).itertuples(index=False, name=None):
+        yield [None if _missing(v) else v.item() if hasattr(v, "item") else v for v in row]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # NaN
 
 
 def _write_zipped_shapefile(frame, name: str, path: Path) -> None:

@@ -21,6 +21,7 @@ from geo.errors import N_, FieldError, GeoError
 from geo.fields import CATEGORY_FIELD, Field, fields_for, get_field
 from geo.lifecycle import STAGE_ORDER, advance
 from geo.models import AnnualPlan, Parcel, ProgressEntry, Project, ProjectPlan
+from geo.sheets import append_row
 
 # (entity, field) of every ledger column, in sheet order.
 COLUMNS: tuple[tuple[str, Field], ...] = (
@@ -44,9 +45,9 @@ def write_ledger_sheet(ws, rows, on: dt.date, lang: str = "zh", title: str = "")
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f.label(lang) for _e, f in COLUMNS])
+    append_row(ws, [f.label(lang) for _e, f in COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in rows:
@@ -67,7 +68,7 @@ def write_ledger_sheet(ws, rows, on: dt.date, lang: str = "zh", title: str = "")
             else:
                 value = getattr(entry, f.name) if entry else None
             line.append(_cell(f, value, lang))
-        ws.append(line)
+        append_row(ws, line)
     for i, (_e, f) in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(i)].width = 24 if f.kind == "text" else 14
     ws.freeze_panes = "C3"

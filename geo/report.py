@@ -27,6 +27,7 @@ from geo.idle import idle_alerts
 from geo.ledger import Row, load_projects, row_for, totals
 from geo.ledger_xlsx import write_ledger_sheet
 from geo.models import Project
+from geo.sheets import append_row
 
 # Fixed words of the report, in both languages (the web layer is not available here).
 WORDS = {
@@ -176,11 +177,11 @@ def _sheet(wb, title: str, headers: list[str], lines: list[list]) -> None:
     from openpyxl.styles import Font
 
     ws = wb.create_sheet(title)
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for line in lines:
-        ws.append(line)
+        append_row(ws, line)
     ws.freeze_panes = "A2"
 
 

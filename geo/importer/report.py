@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 
 from geo.importer.validate import Issue
+from geo.sheets import csv_text
 
 Translate = Callable[[Issue], str]  # the message in the user's language
 
@@ -19,10 +18,6 @@ def report_rows(issues: list[Issue], translate: Translate) -> list[dict[str, obj
 
 def report_csv(issues: list[Issue], translate: Translate, headers: dict[str, str]) -> str:
     """Return the report as CSV text (UTF-8 with a byte-order mark, so Excel reads Chinese)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     keys = ("row", "code", "field", "severity", "message")
-    writer.writerow([headers.get(k, k) for k in keys])
-    for row in report_rows(issues, translate):
-        writer.writerow([row[k] for k in keys])
-    return "\ufeff" + out.getvalue()
+    return csv_text([[headers.get(k, k) for k in keys],
+                     *([row[k] for k in keys] for row in report_rows(issues, translate))])
