@@ -336,6 +336,32 @@ class User(Base):
     )
 
 
+class UserSession(Base):
+    """One signed-in session of an account, kept server-side so that it can be ended.
+
+    Only a hash of the session's token is stored: the token itself lives in the signed
+    session cookie (docs/security.md).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class RateLimitCounter(Base):
+    """A rate-limit counter (webmap/ratelimit.py): a key, its hits, when its window ends."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, nullable=False)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)  # epoch s
+
+
 class AuditRecord(Base):
     """One change to the register: who, when, what, and every changed value before and after."""
 

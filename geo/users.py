@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from geo.audit import SYSTEM, diff, record
 from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.models import User
+from geo.sessions import end_sessions
 
 # Ordered: each role may do everything the ones before it may.
 ROLES = ("viewer", "editor", "admin")
@@ -105,13 +105,14 @@ def set_password(session: Session, name: str, password: str, acting: str = SYSTE
     """Set a user's password (its owner, or the CLI) and commit; the audit shows no hash."""
     user = get_user(session, name)
     user.password_hash = _hasher.hash(_check_password(password))
+    end_sessions(session, user)  # a stolen or forgotten sign-in ends with the old password
     record(session, user=acting, action="password", entity="user", code=name)
     session.commit()
 
 
 def update_user(session: Session, name: str, *, role: str | None = None,
                 disabled: bool | None = None, acting: str | None = None) -> User:
-    """Change an account's role or disabled flag; an admin cannot demote or disable themself."""
+    """Change an account's role or disabled flag (which ends its sessions); not one's own."""
     user = get_user(session, name)
     if acting == name and (disabled or (role is not None and role != "admin")):
         raise GeoError(N_("You cannot disable your own account or take away your own admin "
@@ -121,21 +122,26 @@ def update_user(session: Session, name: str, *, role: str | None = None,
         user.role = _check_role(role)
     if disabled is not None:
         user.disabled = bool(disabled)
+    if user.disabled:
+        end_sessions(session, user)
     record(session, user=acting or SYSTEM, action="update", entity="user", code=name,
            changes=diff(before, {"role": user.role, "disabled": user.disabled}))
     session.commit()
     return user
 
 
+def sign_out_everywhere(session: Session, name: str, acting: str = SYSTEM) -> int:
+    """End every session of the account ``name`` and commit; return how many were ended."""
+    ended = end_sessions(session, get_user(session, name))
+    record(session, user=acting, action="sign_out", entity="user", code=name,
+           note=f"{ended} sessions")
+    session.commit()
+    return ended
+
+
 def list_users(session: Session) -> list[User]:
     """Return every account, by name."""
     return list(session.scalars(select(User).order_by(User.name)))
-
-
-def session_token(user: User) -> str:
-    """Return a token that changes when the password changes, so old sign-ins lapse."""
-    digest = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-    return f"{user.id}.{digest}"
 
 
 def create_demo_accounts(session: Session) -> dict[str, str]:
@@ -150,14 +156,3 @@ def create_demo_accounts(session: Session) -> dict[str, str]:
             create_user(session, name, password, role)
             made[name] = password
     return made
-
-
-def load_by_token(session: Session, token: str) -> User | None:
-    """Return the enabled account a session token names, None once it lapsed or was disabled."""
-    user_id, _, _digest = (token or "").partition(".")
-    if not user_id.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or user.disabled or session_token(user) != token:
-        return None
-    return user

@@ -11,8 +11,9 @@ from wtforms.fields.choices import SelectChoice
 
 from geo import project_editing
 from geo.editing import deleted_parcels, restore_parcel
-from geo.users import ROLES, create_user, list_users, update_user
-from webmap.auth import admin_required
+from geo.sessions import count_sessions
+from geo.users import ROLES, create_user, list_users, sign_out_everywhere, update_user
+from webmap.auth import admin_required, idle_timeout
 from webmap.db import get_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,13 +45,14 @@ def users():
     """List the staff accounts."""
     add = AddUserForm()
     add.role.choices = _role_choices()
-    forms = {}
+    forms, sessions = {}, {}
     for user in list_users(get_session()):
+        sessions[user.name] = count_sessions(get_session(), user, idle_timeout())
         # One <form> per account, so no prefix: each posts only its own fields.
         form = UserForm(formdata=None, data={"role": user.role, "disabled": user.disabled})
         form.role.choices = _role_choices()
         forms[user.name] = (user, form)
-    return render_template("users.html", add=add, forms=forms)
+    return render_template("users.html", add=add, forms=forms, sessions=sessions)
 
 
 @bp.post("/users")
@@ -76,6 +78,16 @@ def change_user(name: str):
         update_user(get_session(), name, role=form.role.data, disabled=form.disabled.data,
                     acting=current_user.name)
         flash(_("Account %(name)s changed.", name=name))
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<name>/sign-out")
+@admin_required
+def sign_out_user(name: str):
+    """End every session of an account (a lost laptop, a leaver)."""
+    if FlaskForm().validate_on_submit():
+        ended = sign_out_everywhere(get_session(), name, acting=current_user.name)
+        flash(_("%(count)s sessions of %(name)s ended.", count=ended, name=name))
     return redirect(url_for("admin.users"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -30,7 +31,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from geo.users import authenticate, change_password, load_by_token, role_allows, session_token
+from geo.sessions import end_session, load_session, start_session
+from geo.users import authenticate, change_password, role_allows, sign_out_everywhere
 from webmap.db import get_session
 from webmap.negotiation import wants_json
 
@@ -47,7 +49,7 @@ class StaffUser(UserMixin):
         self.token, self.name, self.role = token, name, role
 
     def get_id(self) -> str:
-        """Return the session token: it lapses when the password changes."""
+        """Return the server-side session's token (geo/sessions.py): ending it signs out."""
         return self.token
 
     def can(self, role: str) -> bool:
@@ -55,9 +57,14 @@ class StaffUser(UserMixin):
         return role_allows(self.role, role)
 
 
+def idle_timeout() -> dt.timedelta:
+    """Return how long a session may go unused before it ends (SESSION_IDLE_HOURS)."""
+    return dt.timedelta(hours=float(current_app.config["SESSION_IDLE_HOURS"]))
+
+
 @login_manager.user_loader
 def _load(token: str) -> StaffUser | None:
-    user = load_by_token(get_session(), token)
+    user = load_session(get_session(), token, idle_timeout())
     return StaffUser(token, user.name, user.role) if user else None
 
 
@@ -120,7 +127,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(get_session(), form.name.data, form.password.data)
         if user is not None:
-            login_user(StaffUser(session_token(user), user.name, user.role))
+            token = start_session(get_session(), user, idle_timeout())
+            login_user(StaffUser(token, user.name, user.role))
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong account name or password, or the account is disabled."))
         return render_template("login.html", form=form), 401
@@ -129,9 +137,21 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: the session ends on the server too, so a copy of the cookie is dead."""
+    if current_user.is_authenticated:
+        end_session(get_session(), current_user.token)
     logout_user()
     return redirect(url_for("pages.index"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_all():
+    """End every session of one's own account, on every device, this one included."""
+    sign_out_everywhere(get_session(), current_user.name, acting=current_user.name)
+    logout_user()
+    flash(_("Signed out everywhere: sign in again."))
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -142,7 +162,7 @@ def password():
     if form.validate_on_submit():
         change_password(get_session(), current_user.name, form.old_password.data,
                         form.new_password.data)
-        logout_user()  # the old session token lapsed with the password: sign in again
+        logout_user()  # every session ended with the old password: sign in again
         flash(_("Password changed: sign in with the new one."))
         return redirect(url_for("auth.login"))
     return render_template("password.html", form=form)

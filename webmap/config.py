@@ -40,6 +40,8 @@ class Defaults:
     PUBLIC_READ = True
     LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins, per address and per account name
     RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 when several servers share
+    # A sign-in unused for this long ends on the server (geo/sessions.py); hours.
+    SESSION_IDLE_HOURS = 8
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set true behind HTTPS (LANDMATCH_SESSION_COOKIE_SECURE=true)
