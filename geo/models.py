@@ -353,11 +353,11 @@ class UserSession(Base):
 
 
 class RateLimitCounter(Base):
-    """A rate-limit counter (webmap/ratelimit.py): a key, its hits, when its window ends."""
+    """A rate-limit counter (webmap/ratelimit.py): its key, its hits, when its window ends."""
 
     __tablename__ = "rate_limits"
 
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(255), primary_key=True)
     hits: Mapped[int] = mapped_column(Integer, nullable=False)
     expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)  # epoch s
 

@@ -33,6 +33,7 @@ from wtforms.validators import DataRequired
 
 from geo.sessions import end_session, load_session, start_session
 from geo.users import authenticate, change_password, role_allows, sign_out_everywhere
+from webmap import ratelimit
 from webmap.db import get_session
 from webmap.negotiation import wants_json
 
@@ -176,8 +177,10 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Login, the access gate (then CSRF) and the sign-in rate limit to ``app``."""
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    # Counters shared by every worker: the app's database by default (webmap/ratelimit.py).
     limiter = Limiter(get_remote_address, app=app,
-                      storage_uri=app.config["RATELIMIT_STORAGE_URI"])
+                      storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      storage_options=ratelimit.storage_options(app))
     limit = app.config["LOGIN_RATE_LIMIT"]
     failed = {"methods": ["POST"], "deduct_when": lambda response: response.status_code == 401}
     view = limiter.limit(limit, **failed)(app.view_functions["auth.login"])

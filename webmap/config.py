@@ -39,7 +39,9 @@ class Defaults:
     # Accounts: reading without signing in (an intranet's choice); writing always needs one.
     PUBLIC_READ = True
     LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins, per address and per account name
-    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 when several servers share
+    # Where the counters live: "database://" is the app's own database, shared by every worker
+    # and server (webmap/ratelimit.py); or redis://host:6379 (needs `pip install redis`).
+    RATELIMIT_STORAGE_URI = "database://"
     # A sign-in unused for this long ends on the server (geo/sessions.py); hours.
     SESSION_IDLE_HOURS = 8
     SESSION_COOKIE_HTTPONLY = True

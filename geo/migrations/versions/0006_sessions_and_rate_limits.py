@@ -29,10 +29,10 @@ def upgrade():
     op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"], unique=False)
     op.create_table(
         "rate_limits",
-        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("bucket", sa.String(length=255), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
         sa.Column("expires_at", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("key"),
+        sa.PrimaryKeyConstraint("bucket"),
     )
     op.create_index("ix_rate_limits_expires_at", "rate_limits", ["expires_at"], unique=False)
 
