@@ -17,6 +17,7 @@ from sqlalchemy import create_engine
 from geo.db import make_sessionmaker
 from geo.users import create_user
 from tests.conftest import PASSWORD
+from webmap import create_app
 from webmap.ratelimit import DatabaseStorage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,3 +109,21 @@ def test_database_counters_count_up_per_key_and_restart_after_the_window(app):
     storage.clear("a")
     assert storage.get("a") == 0 and storage.check()
     assert storage.reset() >= 1 and storage.get("short") == 0
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted_on_its_own(app):
+    # PROXY_COUNT is read when the app is made: make one over the same database
+    proxied = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
+                          "SECRET_KEY": "test-secret", "PROXY_COUNT": 1})
+    client = proxied.test_client()
+
+    def fail(address: str, name: str) -> int:
+        html = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+        return client.post("/login", data={"name": name, "password": "wrong password",
+                                           "csrf_token": token},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [fail("10.0.0.1", f"name{i}") for i in range(11)] == [401] * 10 + [429]
+    assert fail("10.0.0.2", "name-b") == 401  # another client behind the same proxy
+    proxied.extensions["landmatch.engine"].dispose()

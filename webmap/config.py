@@ -44,6 +44,9 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "database://"
     # A sign-in unused for this long ends on the server (geo/sessions.py); hours.
     SESSION_IDLE_HOURS = 8
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (nginx: 1).
+    # 0 trusts none: a client could then pick its own address for the sign-in limit.
+    PROXY_COUNT = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set true behind HTTPS (LANDMATCH_SESSION_COOKIE_SECURE=true)

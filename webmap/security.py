@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 _SCRIPT_OPEN = re.compile(r"<script(?![^>]*\bnonce=)")
 
@@ -58,7 +59,12 @@ def policy(nonce: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Add the security headers to every response; trust PROXY_COUNT proxies' X-Forwarded-*."""
+    if app.config.get("PROXY_COUNT"):
+        # Behind nginx every request comes from the proxy: without its X-Forwarded-For the
+        # sign-in limit would count all clients as one address (docs/security.md).
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["with_nonce"] = with_nonce
 
