@@ -19,12 +19,21 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    validates,
+)
 
 from geo.crs import STORAGE_SRID
 from geo.fields import fields_for, get_field
+from geo.record_rules import check_parcel_object
 
 
 class Base(DeclarativeBase):
@@ -379,3 +388,11 @@ class AuditRecord(Base):
     geom_before: Mapped[str | None] = mapped_column(Text)  # GeoJSON geometry
     geom_after: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_whole_records(session: Session, _context, _instances) -> None:
+    """Refuse a parcel whose fields disagree (geo/record_rules.py), whatever path wrote it."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Parcel):
+            check_parcel_object(obj)

@@ -29,6 +29,7 @@ from geo.features import get_layer
 from geo.fields import fields_for, get_field, json_value
 from geo.importer.records import Records
 from geo.models import AuditRecord, Building, ImportRun, Parcel, ParcelVersion
+from geo.record_rules import RULE_FIELDS, parcel_problems
 from geo.register import WKB, JsonText, backend_for, geom_from_wkb
 
 BATCH = 1000  # rows per executemany, and per step of the progress bar
@@ -128,6 +129,7 @@ class _Writer:
                        if props.get(n) != v[k]}
             # only what changed is set: an unchanged shape leaves the spatial index alone
             params = {n: records.values[n][i] for n in changes}
+            _check_merged(row, params, records.lines[i], records.values["code"][i])
             extra = {**(row["extra"] or {}), **(records.extra[i] or {})}
             if extra != (row["extra"] or {}):
                 params["extra"] = extra
@@ -227,6 +229,19 @@ def _existing(session: Session, codes: list[str]) -> dict[str, tuple[int, int]]:
             select(PARCELS.c.code, PARCELS.c.id, PARCELS.c.version)
             .where(backend_for(session).among(PARCELS.c.code, chunk))))
     return found
+
+
+def _check_merged(stored: dict, params: dict, line: int, code: str) -> None:
+    """Refuse an update whose new values disagree with the values it keeps (record rules).
+
+    Each row was checked on its own (geo/importer/validate.py); a file that lacks a column
+    keeps the stored value, and only the two together are the record that will be stored.
+    """
+    merged = {n: params[n] if n in params else stored.get(n) for n in RULE_FIELDS}
+    for problem in parcel_problems(merged):
+        raise GeoError(N_("Row %(row)s, parcel %(code)s: with what the register keeps, "
+                          "%(field)s breaks a rule of the whole record; nothing was imported."),
+                       field=problem.field, row=line, code=code)
 
 
 def _changed_meanwhile() -> GeoError:

@@ -23,6 +23,7 @@ from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
 from geo.importer.shapes import ShapeChecker, pct
 from geo.importer.source import Source
+from geo.record_rules import RULE_FIELDS, parcel_problems
 from geo.reference import land_use_codes
 
 DEFAULT_STATUS = {"idle": "idle", "stock": "available"}
@@ -95,6 +96,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         values["status"] = [s or default for s in values.get("status", [None] * size)]
         if "land_use" in values:
             values["land_use"] = _land_uses(values["land_use"], known_uses, found)
+        _check_whole_rows(values, size, found)
         geometries, areas = shapes.check(source.geometries(start, stop), found.add)
         for i in np.flatnonzero(shapes.outside(geometries)):
             found.add(i, "geometry", N_("The parcel lies outside the county."))
@@ -145,6 +147,14 @@ def _extra(column: str, raw: object, target: str) -> dict:
         return dict(raw if isinstance(raw, dict) else json.loads(raw) if raw else {})
     except (TypeError, ValueError):
         return {column: raw}
+
+
+def _check_whole_rows(values: dict[str, list], size: int, found: _Findings) -> None:
+    """Report the rows whose fields disagree (geo/record_rules.py), as forms and API refuse."""
+    present = [n for n in RULE_FIELDS if n in values]
+    for i in range(size):
+        for problem in parcel_problems({n: values[n][i] for n in present}):
+            found.add(i, problem.field, problem.message, **problem.params)
 
 
 def _clean_column(f, raws: list, found: _Findings) -> list:
