@@ -20,6 +20,11 @@ class Defaults:
     LANGUAGES = ("zh", "en")
     SECRET_KEY = ""  # empty: generated once into instance/secret_key
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # A zipped upload may unpack to at most this many bytes (each member and the sum), read
+    # through a streaming reader that stops there (geo/importer/source.py).
+    IMPORT_MAX_UNPACKED = 4 * MAX_CONTENT_LENGTH
+    # Uploads not committed are removed after this many seconds (and at once on commit).
+    UPLOAD_MAX_AGE = 3600
     # Which parcel statuses can be offered to a new project (geo/supply.py): 可供地, plus what
     # the bureau adds, e.g. LANDMATCH_OFFERABLE_STATUSES='["available", "underused"]'.
     # 已意向 and 已供应 never are, nor idle land its user still holds.

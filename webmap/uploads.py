@@ -43,7 +43,9 @@ SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".csv", ".xlsx")
 def _folder(token: str) -> Path:
     if not _TOKEN.match(token or ""):
         raise GeoError(N_("The upload has expired; send the file again."), field="file")
-    folder = Path(current_app.instance_path) / "uploads" / token
+    uploads = Path(current_app.instance_path) / "uploads"
+    _sweep(uploads, current_app.config["UPLOAD_MAX_AGE"])  # also when nobody uploads anew
+    folder = uploads / token
     if not folder.is_dir():
         raise GeoError(N_("The upload has expired; send the file again."), field="file")
     return folder
@@ -59,7 +61,7 @@ def _store() -> tuple[str, str]:
         raise GeoError(N_("%(value)s is not a format LandMatch imports; send a zipped "
                           "Shapefile, GeoPackage, GeoJSON, CSV or XLSX file."), field="file",
                        value=upload.filename)
-    _sweep(Path(current_app.instance_path) / "uploads")
+    _sweep(Path(current_app.instance_path) / "uploads", current_app.config["UPLOAD_MAX_AGE"])
     token = secrets.token_hex(16)
     folder = Path(current_app.instance_path) / "uploads" / token
     folder.mkdir(parents=True)
@@ -69,8 +71,8 @@ def _store() -> tuple[str, str]:
     return token, name
 
 
-def _sweep(uploads: Path, max_age: float = 86400) -> None:
-    """Remove uploads older than a day: checked files nobody committed."""
+def _sweep(uploads: Path, max_age: float) -> None:
+    """Remove uploads older than ``max_age`` seconds: checked files nobody committed."""
     if not uploads.is_dir():
         return
     now = time.time()
@@ -94,12 +96,24 @@ def _run(token: str, settings: dict, commit: bool, session=None, progress=None) 
     folder = _folder(token)
     path = next(p for p in folder.iterdir() if p.name.startswith("file"))
     county = load_county(current_app.config["COUNTY"])
+    filename = (folder / "name.txt").read_text(encoding="utf-8")
+    try:
+        return _import(session, path, filename, settings, commit, county, progress)
+    except GeoError as error:
+        if error.params.get("value") == path.name:  # name the user's file, not our copy
+            error.params["value"] = filename
+        raise
+
+
+def _import(session, path, filename, settings, commit, county, progress) -> Outcome:
     return import_file(
         session or get_session(), path, settings["layer"], commit=commit,
-        filename=(folder / "name.txt").read_text(encoding="utf-8"),
+        filename=filename,
         crs=settings["crs"], encoding=settings["encoding"],
         source_layer=settings["source_layer"], overrides=settings["overrides"],
-        options=Options(county=county.outline), central_meridian=county.gk_central_meridian,
+        options=Options(county=county.outline,
+                        max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"])),
+        central_meridian=county.gk_central_meridian,
         progress=progress)
 
 

@@ -82,7 +82,7 @@ def _plan(path, layer, crs, encoding, overrides, source_layer, options, central_
           progress) -> Plan:
     if layer not in ("idle", "stock"):
         raise GeoError(N_("%(field)s must be idle or stock."), field="layer")
-    source = open_source(path, source_layer, encoding)
+    source = open_source(path, source_layer, encoding, options.max_unpacked)
     if progress:
         progress("read", source.size)
     if not source.size:

@@ -21,6 +21,10 @@ from geo.importer.encoding import Encoding, detect_encoding, shapefile_encoding
 
 GDAL_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
 TABLE_SUFFIXES = (".csv", ".xlsx")
+# Largest unpacked size of a zip (each member and their sum) unless the caller says otherwise:
+# four times the web upload limit (webmap/config.py MAX_CONTENT_LENGTH, IMPORT_MAX_UNPACKED).
+MAX_UNPACKED = 4 * 64 * 2**20
+_CHUNK = 2**20
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "空间坐标")
 LON_NAMES = ("经度", "lon", "lng", "longitude")
 LAT_NAMES = ("纬度", "lat", "latitude")
@@ -78,15 +82,21 @@ class Source:
 
 
 def open_source(path: str | Path, source_layer: str | None = None,
-                encoding: str | None = None) -> Source:
-    """Read every row of ``path``; a zip is unpacked into a temporary folder first."""
+                encoding: str | None = None, max_unpacked: int = MAX_UNPACKED) -> Source:
+    """Read every row of ``path``; a zip is unpacked into a temporary folder first.
+
+    A zip (an XLSX is one too) whose members or their sum would unpack to more than
+    ``max_unpacked`` bytes is refused before anything past that size is written or parsed.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        _measure(path, max_unpacked)
     if suffix == ".zip":
         folder = Path(tempfile.mkdtemp(prefix="landmatch-import-"))
         try:
-            inner = _unzip(path, folder, source_layer)
-            source = open_source(inner, None, encoding)
+            inner = _unzip(path, folder, source_layer, max_unpacked)
+            source = open_source(inner, None, encoding, max_unpacked)
             source.path = path
             return source
         finally:
@@ -99,17 +109,59 @@ def open_source(path: str | Path, source_layer: str | None = None,
                       "GeoPackage, GeoJSON, CSV or XLSX file."), field="file", value=path.name)
 
 
-def _unzip(path: Path, folder: Path, source_layer: str | None) -> Path:
+def _too_large(path: Path, limit: int) -> GeoError:
+    return GeoError(N_("%(value)s would unpack to more than %(limit)s MB; send a smaller file "
+                       "or split it."), field="file", value=path.name,
+                    limit=f"{limit / 2**20:g}")
+
+
+def _members(archive: zipfile.ZipFile, path: Path, limit: int):
+    """Yield (info, chunks) per member, stopping once a member or the sum passes ``limit``.
+
+    The sizes a zip declares are checked first, and the bytes read are counted too (a zip can
+    declare less than it holds): nothing beyond ``limit`` is ever inflated.
+    """
+    infos = [i for i in archive.infolist()
+             if not i.filename.startswith("__MACOSX") and not i.is_dir()]
+    if sum(i.file_size for i in infos) > limit:
+        raise _too_large(path, limit)
+    total = 0
+
+    def chunks(info):
+        nonlocal total
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise _too_large(path, limit)
+                yield chunk
+
+    for info in infos:
+        yield info, chunks(info)
+
+
+def _measure(path: Path, limit: int) -> None:
+    """Refuse a zip-based file (XLSX) that would unpack past ``limit``, writing nothing."""
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if not n.startswith("__MACOSX")]
-            for name in names:
-                target = (folder / name).resolve()
+            for _info, chunks in _members(archive, path, limit):
+                for _chunk in chunks:
+                    pass
+    except zipfile.BadZipFile:
+        return  # not a zip at all: the reader says what is wrong with it
+
+
+def _unzip(path: Path, folder: Path, source_layer: str | None, limit: int) -> Path:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info, chunks in _members(archive, path, limit):
+                target = (folder / info.filename).resolve()
                 if folder.resolve() not in target.parents:  # no "../" escapes
                     continue
-                if not name.endswith("/"):
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(name))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as out:
+                    for chunk in chunks:
+                        out.write(chunk)
     except zipfile.BadZipFile:
         raise GeoError(N_("%(value)s is not a valid zip file."), field="file",
                        value=path.name) from None

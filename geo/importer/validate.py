@@ -22,7 +22,7 @@ from geo.errors import N_, FieldError
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
 from geo.importer.shapes import ShapeChecker, pct
-from geo.importer.source import Source
+from geo.importer.source import MAX_UNPACKED, Source
 from geo.record_rules import RULE_FIELDS, parcel_problems
 from geo.reference import land_use_codes
 
@@ -37,6 +37,7 @@ class Options:
     area_tolerance: float = 0.01  # declared vs computed area, relative
     repair_tolerance: float = 0.01  # area change a make_valid repair may cause, relative
     county: BaseGeometry | None = None
+    max_unpacked: int = MAX_UNPACKED  # bytes a zip may unpack to (geo/importer/source.py)
 
 
 @dataclass(frozen=True)
