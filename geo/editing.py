@@ -46,11 +46,18 @@ def get_parcel(session: Session, code: str, *, deleted: bool = False) -> Parcel:
     return parcel
 
 
-def parcel_history(session: Session, code: str) -> tuple[Parcel, list[AuditRecord]]:
-    """Return a parcel (in the register or the bin) and its audit records, newest first."""
+def parcel_history(session: Session, code: str, *,
+                   binned: bool = False) -> tuple[Parcel, list[AuditRecord]]:
+    """Return a parcel and its audit records, newest first.
+
+    A parcel in the bin is found only with ``binned`` (editors, who may restore it): to
+    everyone else its history, with its attributes and shapes, is gone with it.
+    """
+    # Asked with include_deleted, whatever hides binned records from ordinary reads, and the
+    # bin state checked here: one answer for the page and the API.
     parcel = session.scalar(select(Parcel).where(Parcel.code == code)
                             .execution_options(include_deleted=True))
-    if parcel is None:
+    if parcel is None or (parcel.deleted_at is not None and not binned):
         raise NotFound(N_("No parcel has the code %(code)s."), code=code)
     return parcel, history(session, "parcel", code)
 

@@ -99,10 +99,12 @@ def deleted_projects(session: Session) -> list[Project]:
                                 .execution_options(include_deleted=True)))
 
 
-def project_history(session: Session, code: str) -> tuple[Project, list[AuditRecord]]:
-    """Return a project (in the ledger or the bin) and its audit records, newest first."""
+def project_history(session: Session, code: str, *,
+                    binned: bool = False) -> tuple[Project, list[AuditRecord]]:
+    """Return a project and its audit records, newest first; from the bin only with ``binned``
+    (editors), as geo.editing.parcel_history."""
     project = session.scalar(select(Project).where(Project.code == code)
                              .execution_options(include_deleted=True))
-    if project is None:
+    if project is None or (project.deleted_at is not None and not binned):
         raise NotFound(N_("No project with code %(value)s."), field="code", value=code)
     return project, history(session, "project", code)

@@ -100,6 +100,12 @@ editor_required = role_required("editor")
 admin_required = role_required("admin")
 
 
+def may_see_the_bin() -> bool:
+    """Return True when the signed-in user may see binned records' history (editors, to
+    restore them); viewers and the anonymous may not."""
+    return current_user.is_authenticated and current_user.can("editor")
+
+
 class LoginForm(FlaskForm):
     """Name and password."""
 

@@ -9,7 +9,7 @@ from geo import project_editing
 from geo.audit import snapshot
 from geo.editing import create_parcel, delete_parcel, parcel_history, update_parcel
 from geo.errors import N_, GeoError
-from webmap.auth import editor_required
+from webmap.auth import editor_required, may_see_the_bin
 from webmap.db import get_session
 
 bp = Blueprint("edit_api", __name__, url_prefix="/api")
@@ -64,14 +64,15 @@ def _history_json(code: str, records) -> dict:
 @bp.get("/parcels/<code>/history")
 def history(code: str):
     """List a parcel's changes, newest first."""
-    _parcel, records = parcel_history(get_session(), code)
+    _parcel, records = parcel_history(get_session(), code, binned=may_see_the_bin())
     return jsonify(_history_json(code, records))
 
 
 @bp.get("/projects/<code>/history")
 def project_history(code: str):
     """List a project's changes (attributes, stage, bin), newest first."""
-    _project, records = project_editing.project_history(get_session(), code)
+    _project, records = project_editing.project_history(get_session(), code,
+                                                        binned=may_see_the_bin())
     return jsonify(_history_json(code, records))
 
 

@@ -19,7 +19,7 @@ from geo.editing import (
     update_parcel,
 )
 from geo.errors import Conflict, GeoError
-from webmap.auth import editor_required
+from webmap.auth import editor_required, may_see_the_bin
 from webmap.db import get_session
 from webmap.errors import user_message
 from webmap.forms import (
@@ -167,7 +167,7 @@ def delete(code: str):
 @bp.get("/parcels/<code>/history")
 def history(code: str):
     """Show every change of a parcel: who, when, which fields, before and after."""
-    parcel, records = parcel_history(get_session(), code)
+    parcel, records = parcel_history(get_session(), code, binned=may_see_the_bin())
     return render_template("history.html", item=parcel, records=records, names=labels(),
                            form=VersionForm(version=parcel.version),
                            restore_endpoint="editing.restore")

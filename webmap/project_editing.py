@@ -10,7 +10,7 @@ from geo.audit import snapshot
 from geo.errors import Conflict, GeoError
 from geo.lifecycle import get_project
 from geo.project_editing import delete_project, project_history, update_project
-from webmap.auth import editor_required
+from webmap.auth import editor_required, may_see_the_bin
 from webmap.db import get_session
 from webmap.errors import user_message
 from webmap.forms import VersionForm, conflict_rows, dictionary_values, labels, project_form
@@ -69,7 +69,7 @@ def delete(code: str):
 @bp.get("/projects/<code>/history")
 def history(code: str):
     """Show every change of a project: who, when, which fields, before and after."""
-    project, records = project_history(get_session(), code)
+    project, records = project_history(get_session(), code, binned=may_see_the_bin())
     back = None if project.deleted_at else url_for("ledger.project", code=code)
     return render_template("history.html", item=project, records=records,
                            names=labels("project"), form=VersionForm(version=project.version),
