@@ -3,7 +3,8 @@
 Flask-Login keeps the id that ``StaffUser.get_id`` returns in the signed session cookie; that id
 is a random token whose hash is a row of ``user_sessions``. A session lives while its row does:
 ending a session deletes the row, and a copy of the cookie taken before then names nothing.
-A session unused for longer than the idle timeout is ended when it is next presented.
+A session unused for longer than the idle timeout, or older than its lifetime however busy
+(OWASP ASVS 4.0.3 3.3.2: sign in again periodically), is ended when it is next presented.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from geo.models import User, UserSession
 # last_seen is written at most this often: a read must not become a write on every request.
 TOUCH_EVERY = dt.timedelta(minutes=1)
 DEFAULT_IDLE = dt.timedelta(hours=8)
+DEFAULT_LIFETIME = dt.timedelta(hours=12)
 
 
 def _hash(token: str) -> str:
@@ -50,8 +52,8 @@ def start_session(session: Session, user: User, idle: dt.timedelta = DEFAULT_IDL
     return token
 
 
-def load_session(session: Session, token: str,
-                 idle: dt.timedelta = DEFAULT_IDLE) -> User | None:
+def load_session(session: Session, token: str, idle: dt.timedelta = DEFAULT_IDLE,
+                 lifetime: dt.timedelta = DEFAULT_LIFETIME) -> User | None:
     """Return the enabled account of a live session; None when ended, lapsed or disabled."""
     if not token:
         return None
@@ -60,7 +62,8 @@ def load_session(session: Session, token: str,
         return None
     now = _now()
     user = session.get(User, row.user_id)
-    if user is None or user.disabled or _aware(row.last_seen) + idle < now:
+    if (user is None or user.disabled or _aware(row.last_seen) + idle < now
+            or _aware(row.created_at) + lifetime < now):
         session.delete(row)
         _commit_quietly(session)
         return None

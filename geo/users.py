@@ -16,7 +16,7 @@ from geo.sessions import end_sessions
 
 # Ordered: each role may do everything the ones before it may.
 ROLES = ("viewer", "editor", "admin")
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12  # OWASP ASVS 4.0.3 2.1.1 (docs/security.md)
 DEMO_ACCOUNTS = (("demo-viewer", "viewer"), ("demo-editor", "editor"), ("demo-admin", "admin"))
 
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's (RFC 9106 low-memory) defaults

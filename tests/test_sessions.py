@@ -109,3 +109,23 @@ def test_the_database_keeps_only_a_hash_of_the_session_token(app, session):
     cookie = client.get_cookie("session").value
     stored = session.scalars(select(UserSession.token_hash)).all()
     assert len(stored) == 1 and stored[0] not in cookie
+
+
+def test_a_busy_session_still_ends_when_its_lifetime_is_over(app, session):
+    client = app.test_client()
+    login(client, "viewer")
+    app.config["SESSION_MAX_HOURS"] = 12
+    session.execute(update(UserSession).values(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=12, minutes=1)))
+    session.commit()
+    assert not _signed_in(client)
+
+
+def test_each_sign_in_gets_a_new_session_token(app):
+    client = app.test_client()
+    login(client, "viewer")
+    first = client.get_cookie("session").value
+    thief = _copy(client, app)
+    login(client, "viewer")
+    assert client.get_cookie("session").value != first and _signed_in(client)
+    assert _signed_in(thief)  # the earlier session is its own, ended by its own logout

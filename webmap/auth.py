@@ -32,7 +32,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from geo.sessions import end_session, load_session, start_session
-from geo.users import authenticate, change_password, role_allows, sign_out_everywhere
+from geo.users import (
+    MIN_PASSWORD,
+    authenticate,
+    change_password,
+    role_allows,
+    sign_out_everywhere,
+)
 from webmap import ratelimit
 from webmap.db import get_session
 from webmap.negotiation import wants_json
@@ -65,7 +71,8 @@ def idle_timeout() -> dt.timedelta:
 
 @login_manager.user_loader
 def _load(token: str) -> StaffUser | None:
-    user = load_session(get_session(), token, idle_timeout())
+    lifetime = dt.timedelta(hours=float(current_app.config["SESSION_MAX_HOURS"]))
+    user = load_session(get_session(), token, idle_timeout(), lifetime)
     return StaffUser(token, user.name, user.role) if user else None
 
 
@@ -208,3 +215,4 @@ def init_app(app: Flask) -> None:
         return None
 
     app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["min_password"] = MIN_PASSWORD  # the forms' minlength

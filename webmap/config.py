@@ -49,6 +49,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "database://"
     # A sign-in unused for this long ends on the server (geo/sessions.py); hours.
     SESSION_IDLE_HOURS = 8
+    # A sign-in ends this long after it began, however busy: sign in again each working day.
+    SESSION_MAX_HOURS = 12
     # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (nginx: 1).
     # 0 trusts none: a client could then pick its own address for the sign-in limit.
     PROXY_COUNT = 0
