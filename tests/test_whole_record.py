@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyogrio
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from geo.editing import get_parcel, update_parcel
+from geo.editing import delete_parcel, get_parcel, restore_parcel, update_parcel
 from geo.errors import FieldError, GeoError
 from geo.importer import Options, commit_plan, plan_import
 from geo.models import Parcel
@@ -118,3 +118,15 @@ def test_an_import_update_that_disagrees_with_what_it_keeps_writes_nothing(sessi
     session.rollback()
     stored = session.scalar(select(Parcel).where(Parcel.code == "T000"))
     assert (stored.plot_ratio_min, stored.plot_ratio_max, stored.version) == (None, 2.0, 1)
+
+
+def test_restoring_a_record_that_breaks_a_rule_is_refused_until_it_is_fixed(session):
+    parcel = session.scalar(select(Parcel).where(Parcel.layer == "stock"))
+    delete_parcel(session, parcel.code, parcel.version, "someone")
+    # data written before the rule existed, straight into the table
+    session.execute(update(Parcel).where(Parcel.code == parcel.code).values(status="idle"))
+    session.commit()
+    session.expire_all()
+    with pytest.raises(FieldError) as refused:
+        restore_parcel(session, parcel.code, "admin")
+    assert refused.value.field == "status"
