@@ -20,6 +20,20 @@ PROBES = ["' OR '1'='1", "1; DROP TABLE parcels; --", "') OR 1=1 --", '" OR ""="
           "1 UNION SELECT name, password_hash FROM users --", "%' --", "\\'; --"]
 
 
+def markdown_table() -> str:
+    """Return docs/security.md's access table, made from MATRIX.
+
+    .venv/bin/python -c "from tests.test_asvs import markdown_table; print(markdown_table())"
+    """
+    lines = ["| endpoint | method | example URL | anonymous | viewer | editor | admin |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for (endpoint, method), (url, _body, outcome) in sorted(
+            MATRIX.items(), key=lambda item: (item[1][0], item[0][1])):
+        cells = " | ".join(WORDS[o] for o in outcome)
+        lines.append(f"| `{endpoint}` | {method} | `{url}` | {cells} |")
+    return "\n".join(lines)
+
+
 @pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
 def test_the_access_table_in_docs_security_md_is_the_one_the_tests_check(app):
     rows = re.findall(r"^\| `([\w.]+)` \| (\w+) \| `[^`]*` \| ([^|]+)\|([^|]+)\|([^|]+)\|([^|]+)\|",
@@ -27,7 +41,7 @@ def test_the_access_table_in_docs_security_md_is_the_one_the_tests_check(app):
     documented = {(e, m): tuple(c.strip() for c in cells) for e, m, *cells in rows}
     expected = {key: tuple(WORDS[o] for o in outcome) for key, (_u, _b, outcome) in
                 MATRIX.items()}
-    assert documented == expected, "regenerate the table in docs/security.md from MATRIX"
+    assert documented == expected, "paste markdown_table() into docs/security.md (see above)"
 
 
 def test_pages_and_api_answers_carry_the_security_headers(client):  # 14.4.3-14.4.7
