@@ -101,7 +101,8 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
                 overrides=parse_overrides(mappings), source_layer=source_layer,
                 options=Options(area_tolerance=area_tolerance / 100,
                                 repair_tolerance=area_tolerance / 100,
-                                county=None if no_county_check else county.outline),
+                                county=None if no_county_check else county.outline,
+                                max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"])),
                 central_meridian=county.gk_central_meridian, progress=progress)
             progress.close()
             _print_plan(plan)
