@@ -165,7 +165,7 @@ def sign_out_all():
     sign_out_everywhere(get_session(), current_user.name, acting=current_user.name)
     logout_user()
     flash(_("Signed out everywhere: sign in again."))
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("pages.index"))  # as sign-out does
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
