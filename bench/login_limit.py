@@ -26,7 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's code, not the one .venv was made from
 
-from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url  # noqa: E402
+from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url  # noqa: E402
 from geo.users import create_user  # noqa: E402
 
 ATTEMPTS = 20

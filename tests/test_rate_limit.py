@@ -14,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine
 
-from geo.db import make_sessionmaker
+from geo.register import make_sessionmaker
 from geo.users import create_user
 from tests.conftest import PASSWORD
 from webmap import create_app

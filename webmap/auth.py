@@ -159,7 +159,7 @@ def logout():
 
 
 @bp.post("/account/sign-out-everywhere")
-@login_required
+@role_required("viewer")  # any account, as the password page
 def sign_out_all():
     """End every session of one's own account, on every device, this one included."""
     sign_out_everywhere(get_session(), current_user.name, acting=current_user.name)
