@@ -18,6 +18,9 @@ from geo.models import Parcel, Project
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
+# The largest OFFSET both databases take (a 64-bit integer); past it the driver raises
+# OverflowError, which was a 500 (issue 15).
+MAX_OFFSET = 2**63 - 1
 LAYER_NAMES = ("sites", "idle", "stock")
 
 
@@ -109,7 +112,7 @@ def parse_paging(limit: object, offset: object) -> tuple[int, int]:
     (50, 0)
     """
     return (_whole_number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
-            _whole_number("offset", offset, 0, 0, None))
+            _whole_number("offset", offset, 0, 0, MAX_OFFSET))
 
 
 def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]:

@@ -110,8 +110,8 @@ def items(session: Session, base: str, name: str, args: Mapping[str, str],
     layer = get_collection(name)
     bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
     raw_limit = args.get("limit") or DEFAULT_LIMIT
-    if str(raw_limit).isdigit() and int(raw_limit) > MAX_LIMIT:
-        raw_limit = MAX_LIMIT
+    if str(raw_limit).isdecimal() and len(str(raw_limit)) < 100 and int(raw_limit) > MAX_LIMIT:
+        raw_limit = MAX_LIMIT  # "²" is a digit that int() refuses; parse_paging names it
     limit, offset = parse_paging(raw_limit, args.get("offset"))
     filters = parse_filters(layer, args)
     if args.get("code"):

@@ -8,19 +8,49 @@ from flask_login import current_user
 from geo import project_editing
 from geo.audit import snapshot
 from geo.editing import create_parcel, delete_parcel, parcel_history, update_parcel
-from geo.errors import N_, Conflict, GeoError
+from geo.errors import Conflict
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import user_message
+from webmap.inputs import ENVELOPE, MAX_INT, json_body
+from webmap.openapi import (
+    closed,
+    components,
+    parcel_properties,
+    project_properties,
+    register_schema,
+)
 
 bp = Blueprint("edit_api", __name__, url_prefix="/api")
 
+_REF = "#/components/schemas/"
+VERSION = {"type": "integer", "minimum": 1, "maximum": MAX_INT,
+           "description": "the version the change was based on (409 when it is not the stored one)"}
+register_schema("ParcelValues", lambda: closed(parcel_properties()))
+register_schema("ProjectValues", lambda: closed(project_properties()))
+register_schema("Polygon", {
+    "type": "object", "required": ["type", "coordinates"],
+    "description": "GeoJSON Polygon or MultiPolygon, lon/lat (EPSG:4490)",
+    "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                   "coordinates": {"type": "array", "items": {"type": "array"}}}})
+register_schema("NewParcel", {
+    "type": "object", "required": ["values", "geometry"], "additionalProperties": False,
+    ENVELOPE: True,
+    "properties": {"values": {"$ref": _REF + "ParcelValues"},
+                   "geometry": {"$ref": _REF + "Polygon"}}})
+register_schema("ParcelChange", {
+    "type": "object", "required": ["version"], "additionalProperties": False, ENVELOPE: True,
+    "anyOf": [{"required": ["values"]}, {"required": ["geometry"]}],
+    "properties": {"version": VERSION, "values": {"$ref": _REF + "ParcelValues"},
+                   "geometry": {"$ref": _REF + "Polygon"}}})
+register_schema("ProjectChange", {
+    "type": "object", "required": ["version", "values"], "additionalProperties": False,
+    ENVELOPE: True,
+    "properties": {"version": VERSION, "values": {"$ref": _REF + "ProjectValues"}}})
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise GeoError(N_("The request body must be a JSON object."), field="body")
-    return body
+
+def _body(schema: str) -> dict:
+    return json_body(schema, components)
 
 
 def _record_json(record) -> dict:
@@ -39,7 +69,7 @@ def conflict(error: Conflict):
 @editor_required
 def create():
     """Add a parcel: {"values": {...}, "geometry": GeoJSON polygon}."""
-    body = _body()
+    body = _body("NewParcel")
     parcel = create_parcel(get_session(), body.get("values") or {}, body.get("geometry"),
                            current_user.name)
     return jsonify(_record_json(parcel)), 201
@@ -49,7 +79,7 @@ def create():
 @editor_required
 def update(code: str):
     """Change a parcel: {"version": n, "values": {...}, "geometry"?: GeoJSON}."""
-    body = _body()
+    body = _body("ParcelChange")
     parcel = update_parcel(get_session(), code, body.get("values") or {}, body.get("version"),
                            current_user.name, geometry=body.get("geometry"))
     return jsonify(_record_json(parcel))
@@ -122,10 +152,8 @@ def update_project(code: str):
           content:
             application/json: {schema: {type: object}}
     """
-    body = _body()
+    body = _body("ProjectChange")
     values = body.get("values") or {}
-    if not isinstance(values, dict):
-        raise GeoError(N_("%(field)s must be a JSON object of field values."), field="values")
     project = project_editing.update_project(get_session(), code, values, body.get("version"),
                                              current_user.name)
     return jsonify(_record_json(project))

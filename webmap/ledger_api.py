@@ -22,8 +22,9 @@ from geo.ledger_json import alert_json, project_feature, record_json, schemas
 from geo.lifecycle import advance, get_project, put_back
 from webmap.auth import editor_required
 from webmap.db import get_session
+from webmap.inputs import json_body
 from webmap.ledger import rules, today
-from webmap.openapi import register_schema
+from webmap.openapi import components, register_schema
 
 for _name, _schema in schemas().items():
     register_schema(_name, _schema)
@@ -31,11 +32,8 @@ for _name, _schema in schemas().items():
 bp = Blueprint("ledger_api", __name__, url_prefix="/api")
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise GeoError(N_("The request body must be a JSON object."), field="body")
-    return body
+def _body(schema: str) -> dict:
+    return json_body(schema, components)
 
 
 @bp.get("/ledger")
@@ -142,7 +140,7 @@ def add_progress_entry(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    entry = add_progress(get_session(), code, _body())
+    entry = add_progress(get_session(), code, _body("NewProgressEntry"))
     return jsonify(record_json("progress", entry)), 201
 
 
@@ -201,7 +199,8 @@ def add_transition(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    body = {**_body(), "by": current_user.name}  # who moved it is who is signed in
+    # who moved it is who is signed in
+    body = {**_body("NewTransition"), "by": current_user.name}
     if body.pop("kind", "forward") == "back":
         made = put_back(get_session(), code, body)
     else:
@@ -228,7 +227,7 @@ def update_plan(code: str):
       requestBody:
         required: true
         content:
-          application/json: {schema: {$ref: '#/components/schemas/Plan'}}
+          application/json: {schema: {$ref: '#/components/schemas/NewPlan'}}
       responses:
         200:
           description: The plan
@@ -243,7 +242,7 @@ def update_plan(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    plan = set_plan(get_session(), code, _body())
+    plan = set_plan(get_session(), code, _body("NewPlan"))
     return jsonify(record_json("plan", plan))
 
 
@@ -260,7 +259,7 @@ def update_annual_plan(code: str):
       requestBody:
         required: true
         content:
-          application/json: {schema: {$ref: '#/components/schemas/AnnualPlan'}}
+          application/json: {schema: {$ref: '#/components/schemas/NewAnnualPlan'}}
       responses:
         200:
           description: The annual plan
@@ -275,7 +274,8 @@ def update_annual_plan(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    return jsonify(record_json("annual_plan", set_annual_plan(get_session(), code, _body())))
+    made = set_annual_plan(get_session(), code, _body("NewAnnualPlan"))
+    return jsonify(record_json("annual_plan", made))
 
 
 @bp.get("/idle")

@@ -25,10 +25,18 @@ def needs_schema() -> dict:
         "type": "object",
         "properties": {f.name: _property(f) for f in NEEDS_FIELDS},
         "required": [f.name for f in NEEDS_FIELDS if f.required],
+        "additionalProperties": False,
         "description": "Either area_min_mu (with optional area_max_mu) or "
                        "factory_floor_area_m2 is needed. The needs may also be wrapped as "
                        '{"needs": {...}}.',
     }
+
+
+def request_schema() -> dict:
+    """Return the JSON Schema of a match request: the needs, or ``{"needs": {...}}``."""
+    return {"oneOf": [{"$ref": "#/components/schemas/MatchNeeds"}, {
+        "type": "object", "required": ["needs"], "additionalProperties": False,
+        "properties": {"needs": {"$ref": "#/components/schemas/MatchNeeds"}}}]}
 
 
 CHECK_SCHEMA = {
@@ -91,7 +99,7 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "Match a project's needs to the parcels that can take it",
             "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/MatchNeeds"}}}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}}}},
             "responses": {
                 "200": {"description": "Ranked candidates with per-check reasons",
                         "content": {"application/json": {
@@ -106,7 +114,7 @@ OPENAPI_PATHS = {
             "parameters": [{"name": "code", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/MatchNeeds"}}}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}}}},
             "responses": {
                 "200": {"description": "The parcel's checks, passed or failed"},
                 "400": {"description": "Bad needs: error.field names the field"},
@@ -119,4 +127,5 @@ OPENAPI_PATHS = {
 
 def openapi_components() -> dict:
     """Return the schemas OPENAPI_PATHS refers to, for components/schemas."""
-    return {"MatchNeeds": needs_schema(), "MatchResult": match_response_schema()}
+    return {"MatchNeeds": needs_schema(), "MatchRequest": request_schema(),
+            "MatchResult": match_response_schema()}

@@ -41,12 +41,29 @@ def _feature(properties: str) -> dict:
         "properties": {"$ref": f"#/components/schemas/{properties}"}}}
 
 
-register_schema("ParcelProperties", lambda: object_schema(
-    PARCEL_FIELDS, **{f.name: s for f, s in zip(
-        DERIVED_FIELDS, object_schema(DERIVED_FIELDS)["properties"].values(), strict=True)},
-    buildings={"type": "array", "items": object_schema(BUILDING_FIELDS)}))
-register_schema("ProjectProperties", lambda: object_schema(
-    PROJECT_FIELDS, **object_schema(DERIVED_FIELDS[2:])["properties"]))
+def parcel_properties() -> dict:
+    """Return the schema of a parcel's properties: its fields, the derived ones, buildings."""
+    return object_schema(
+        PARCEL_FIELDS, **object_schema(DERIVED_FIELDS)["properties"],
+        buildings={"type": "array", "items": object_schema(BUILDING_FIELDS)})
+
+
+def project_properties() -> dict:
+    """Return the schema of a project's properties: its fields, extra and version."""
+    return object_schema(PROJECT_FIELDS, **object_schema(DERIVED_FIELDS[2:])["properties"])
+
+
+def closed(schema: dict) -> dict:
+    """Return an object schema as a request's part: any subset of its keys, and no other.
+
+    What a client read may be sent back whole; read-only fields are then left as they are.
+    """
+    schema = {k: v for k, v in schema.items() if k != "required"}
+    return {**schema, "additionalProperties": False}
+
+
+register_schema("ParcelProperties", parcel_properties)
+register_schema("ProjectProperties", project_properties)
 register_schema("ParcelFeature", lambda: _feature("ParcelProperties"))
 register_schema("ProjectFeature", lambda: _feature("ProjectProperties"))
 register_schema("FeatureCollection", {"type": "object", "properties": {
@@ -62,14 +79,19 @@ register_schema("Error", {"type": "object", "properties": {"error": {
         "field": {"type": "string"}}}}})
 
 
+def components() -> dict[str, dict]:
+    """Return every registered schema by name, as in the document's components/schemas."""
+    return {name: schema() for name, schema in sorted(_SCHEMAS.items())}
+
+
 def build_spec() -> dict:
     """Return the OpenAPI 3.0 document of every documented view of the current app."""
     spec = APISpec(title="LandMatch API", version="1", openapi_version="3.0.3",
                    plugins=[FlaskPlugin()], info={
                        "description": "The county land register: parcels, projects, exports "
                                       "and OGC API – Features. GeoJSON is RFC 7946 (lon/lat)."})
-    for name, schema in sorted(_SCHEMAS.items()):
-        spec.components.schema(name, schema())
+    for name, schema in components().items():
+        spec.components.schema(name, schema)
     seen = set()
     app = current_app._get_current_object()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
