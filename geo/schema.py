@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from geo.fields import UNITS, Field
@@ -45,3 +46,30 @@ def object_schema(fields: Iterable[Field], **more: dict) -> dict:
     if required:
         schema["required"] = required
     return schema
+
+
+def filter_schema(field: Field) -> dict:
+    """Return the JSON Schema of a query filter on ``field``: values separated by commas.
+
+    A choice takes its value or either label; text each value up to its length. The pattern
+    is exactly what ``geo.features.parse_filters`` accepts, so a request the schema allows
+    is never refused, and one it forbids always is.
+
+    >>> import re
+    >>> from geo.fields import get_field
+    >>> pattern = filter_schema(get_field("parcel", "status"))["pattern"]
+    >>> bool(re.search(pattern, "idle, 可供地")), bool(re.search(pattern, "idle,gone"))
+    (True, False)
+    """
+    if field.kind == "choice":
+        names = sorted({n for c in field.choices for n in (c.value, c.zh, c.en)})
+        value = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    else:
+        # At most max_length characters once stripped, as Field.clean counts them; no NUL.
+        edge, inner = r"[^,\s\x00]", f"{{0,{field.max_length - 2}}}" if field.max_length else "*"
+        value = edge if field.max_length == 1 else rf"{edge}(?:[^,\x00]{inner}{edge})?"
+    item = rf"\s*(?:{value})?\s*"
+    choices = ", ".join(c.value for c in field.choices)
+    return {"type": "string", "pattern": f"^{item}(?:,{item})*$",
+            "description": f"{field.zh} / {field.en}: any of, comma-separated"
+                           + (f" ({choices}, or their labels)" if choices else "")}

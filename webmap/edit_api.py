@@ -33,6 +33,25 @@ register_schema("Polygon", {
     "description": "GeoJSON Polygon or MultiPolygon, lon/lat (EPSG:4490)",
     "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
                    "coordinates": {"type": "array", "items": {"type": "array"}}}})
+register_schema("Record", {
+    "type": "object", "required": ["code", "version", "properties"], "properties": {
+        "code": {"type": "string"}, "version": {"type": "integer"},
+        "properties": {"type": "object"}}})
+register_schema("Conflict", {
+    "type": "object", "required": ["error", "current", "submitted"], "properties": {
+        "error": {"type": "object", "required": ["code", "message"]},
+        "current": {"type": "object", "description": "the stored version"},
+        "submitted": {"type": "object", "description": "what was sent"}}})
+register_schema("History", {
+    "type": "object", "required": ["code", "history"], "properties": {
+        "code": {"type": "string"}, "history": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"}, "user": {"type": "string"},
+                "action": {"type": "string"}, "version": {"type": "integer", "nullable": True},
+                "changes": {"type": "object", "nullable": True},
+                "geometry_before": {"type": "object", "nullable": True},
+                "geometry_after": {"type": "object", "nullable": True},
+                "note": {"type": "string", "nullable": True}}}}}})
 register_schema("NewParcel", {
     "type": "object", "required": ["values", "geometry"], "additionalProperties": False,
     ENVELOPE: True,
@@ -68,7 +87,38 @@ def conflict(error: Conflict):
 @bp.post("/parcels")
 @editor_required
 def create():
-    """Add a parcel: {"values": {...}, "geometry": GeoJSON polygon}."""
+    """Add a parcel: {"values": {...}, "geometry": GeoJSON polygon}.
+    ---
+    post:
+      tags: [Register]
+      summary: Add a parcel
+      description: Needs an editor and the X-CSRFToken header. The area comes from the shape.
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/NewParcel'}}
+      responses:
+        201:
+          description: The parcel's code, version and properties
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Record'}}
+        400:
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "Someone saved a newer version first; both versions are in the answer"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+    """
     body = _body("NewParcel")
     parcel = create_parcel(get_session(), body.get("values") or {}, body.get("geometry"),
                            current_user.name)
@@ -78,7 +128,46 @@ def create():
 @bp.patch("/parcels/<code>")
 @editor_required
 def update(code: str):
-    """Change a parcel: {"version": n, "values": {...}, "geometry"?: GeoJSON}."""
+    """Change a parcel: {"version": n, "values": {...}, "geometry"?: GeoJSON}.
+    ---
+    patch:
+      tags: [Register]
+      summary: Change a parcel's attributes or shape
+      description: >-
+        Send the version you read; a newer stored version answers 409 with both versions.
+        Needs an editor and the X-CSRFToken header.
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/ParcelChange'}}
+      responses:
+        200:
+          description: The parcel's code, new version and properties
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Record'}}
+        400:
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such parcel
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "Someone saved a newer version first; both versions are in the answer"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+    """
     body = _body("ParcelChange")
     parcel = update_parcel(get_session(), code, body.get("values") or {}, body.get("version"),
                            current_user.name, geometry=body.get("geometry"))
@@ -88,7 +177,37 @@ def update(code: str):
 @bp.delete("/parcels/<code>")
 @editor_required
 def delete(code: str):
-    """Move a parcel to the bin: ?version=n."""
+    """Move a parcel to the bin: ?version=n.
+    ---
+    delete:
+      tags: [Register]
+      summary: Move a parcel to the bin (an admin can restore it)
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      - {name: version, in: query, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        204: {description: In the bin}
+        400:
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such parcel
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "Someone saved a newer version first; both versions are in the answer"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+    """
     delete_parcel(get_session(), code, request.args.get("version"), current_user.name)
     return "", 204
 
@@ -102,14 +221,46 @@ def _history_json(code: str, records) -> dict:
 
 @bp.get("/parcels/<code>/history")
 def history(code: str):
-    """List a parcel's changes, newest first."""
+    """List a parcel's changes, newest first.
+    ---
+    get:
+      tags: [Register]
+      summary: A parcel's history
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: Every change, newest first
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/History'}}
+        404:
+          description: No such parcel
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     _parcel, records = parcel_history(get_session(), code)
     return jsonify(_history_json(code, records))
 
 
 @bp.get("/projects/<code>/history")
 def project_history(code: str):
-    """List a project's changes (attributes, stage, bin), newest first."""
+    """List a project's changes (attributes, stage, bin), newest first.
+    ---
+    get:
+      tags: [Ledger]
+      summary: A project's history
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: Every change, newest first
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/History'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     _project, records = project_editing.project_history(get_session(), code)
     return jsonify(_history_json(code, records))
 
@@ -131,26 +282,32 @@ def update_project(code: str):
       requestBody:
         required: true
         content:
-          application/json:
-            schema:
-              type: object
-              required: [version, values]
-              properties:
-                version: {type: integer}
-                values: {$ref: '#/components/schemas/ProjectProperties'}
+          application/json: {schema: {$ref: '#/components/schemas/ProjectChange'}}
       responses:
         200:
           description: The project's code, new version and properties
           content:
-            application/json: {schema: {type: object}}
+            application/json: {schema: {$ref: '#/components/schemas/Record'}}
         400:
-          description: A value does not fit its field (the field is named)
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such project
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         409:
-          description: Someone saved a newer version first
+          description: "Someone saved a newer version first; both versions are in the answer"
           content:
-            application/json: {schema: {type: object}}
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
     """
     body = _body("ProjectChange")
     values = body.get("values") or {}

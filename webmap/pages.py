@@ -56,12 +56,16 @@ def export_geojson(name: str):
     get:
       tags: [Exports]
       summary: One layer as GeoJSON, with the map's filters
+      x-per-layer: true
+      x-query: bbox
       parameters:
-      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
-      - {name: bbox, in: query, schema: {type: string}}
-      - {name: status, in: query, schema: {type: string}}
+      - {name: headers, in: query, schema: {type: string, enum: [zh, en, names]}}
       responses:
         200: {description: "RFC 7946 FeatureCollection", content: {application/geo+json: {}}}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
     layer = get_layer(name)
     query = _export_query(layer)
@@ -86,18 +90,21 @@ def export_file(name: str, fmt: str):
     get:
       tags: [Exports]
       summary: One layer in a desktop-GIS or spreadsheet format, with the map's filters
+      x-per-layer: true
+      x-query: bbox
       parameters:
-      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
       - {name: fmt, in: path, required: true,
          schema: {type: string, enum: [gpkg, shp.zip, csv, xlsx]}}
       - {name: headers, in: query, schema: {type: string, enum: [zh, en, names]}}
       - {name: crs, in: query, schema: {type: string}, description: "e.g. EPSG:4546"}
       - {name: gk, in: query, schema: {type: string, enum: ["1"]},
          description: "the county's Gauss–Krüger zone"}
-      - {name: bbox, in: query, schema: {type: string}}
-      - {name: status, in: query, schema: {type: string}}
       responses:
         200: {description: The file}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
     layer = get_layer(name)
     data = export_bytes(get_session(), layer, fmt, **_export_query(layer))

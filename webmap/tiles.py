@@ -23,6 +23,7 @@ def tile(name: str, z: int, x: int, y: int):
     get:
       tags: [Register]
       summary: One vector tile of a map layer
+      x-per-layer: true
       description: >-
         One MVT layer named after the map layer; each feature carries its `code` and the
         attribute the map colours it by (`status` for parcels, `stage` for project sites).
@@ -34,13 +35,6 @@ def tile(name: str, z: int, x: int, y: int):
       - {name: z, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 22}}
       - {name: x, in: path, required: true, schema: {type: integer, minimum: 0}}
       - {name: y, in: path, required: true, schema: {type: integer, minimum: 0}}
-      - {name: stage, in: query, schema: {type: string}, description: "sites: any of"}
-      - {name: town, in: query, schema: {type: string}}
-      - {name: park, in: query, schema: {type: string}, description: "idle, stock"}
-      - {name: status, in: query, schema: {type: string}, description: "idle, stock: any of"}
-      - {name: land_use, in: query, schema: {type: string}, description: "idle, stock"}
-      - {name: chain, in: query, schema: {type: string}, description: "sites"}
-      - {name: industry, in: query, schema: {type: string}, description: "sites"}
       responses:
         200:
           description: The tile; ETag from its bytes, so If-None-Match can answer 304
