@@ -11,6 +11,7 @@ from shapely.geometry import Point, box, shape
 from sqlalchemy import select
 
 from geo.editing import delete_parcel
+from geo.features import LAYERS
 from geo.geometry import from_db
 from geo.models import Parcel, Project
 from geo.tiles import EXTENT, tile_lonlat
@@ -175,7 +176,8 @@ def test_a_tile_is_cached_briefly_and_revalidated_by_its_etag(client, session):
 
 def test_the_tile_endpoint_is_in_the_api_document(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
-    assert "/tiles/{name}/{z}/{x}/{y}.mvt" in paths
+    # one path per layer, each with that layer's filters
+    assert {f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt" for name in LAYERS} <= set(paths)
 
 
 def test_without_public_read_a_tile_needs_a_signed_in_account(app, session):
