@@ -139,8 +139,21 @@ def export_layer(session: Session, layer: Layer, fmt: str, path: str | Path, *,
         if fmt == "csv":
             table.to_csv(path, index=False, encoding="utf-8-sig")
         else:
-            table.to_excel(path, index=False, sheet_name=layer.name, engine="openpyxl")
+            _xlsx_safe(table).to_excel(path, index=False, sheet_name=layer.name,
+                                       engine="openpyxl")
     return len(frame)
+
+
+def _xlsx_safe(table):
+    """Return ``table`` with the control characters XLSX cannot hold taken out of its text.
+
+    openpyxl refuses them (IllegalCharacterError: a 500 for a parcel whose name held one,
+    issue 15); they are invisible in a cell anyway.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return table.apply(lambda column: column.map(
+        lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v))
 
 
 def _write_zipped_shapefile(frame, name: str, path: Path) -> None:

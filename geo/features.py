@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -72,24 +73,45 @@ def get_layer(name: str) -> Layer:
         ) from None
 
 
+# A bbox as parse_bbox reads it: plain decimals within longitude/latitude, the same regular
+# expression for the parser and for the OpenAPI document, so that what the document allows is
+# what the API takes (only "min before max" is beyond a pattern).
+_LON = r"[ ]*([-+]?(?:180(?:\.0*)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]*)?|\.[0-9]+))[ ]*"
+_LAT = r"[ ]*([-+]?(?:90(?:\.0*)?|[0-8]?[0-9](?:\.[0-9]*)?|\.[0-9]+))[ ]*"
+BBOX_PATTERN = f"^{_LON},{_LAT},{_LON},{_LAT}$"
+# In a query an empty bbox means none (the views read it only when it is not empty).
+BBOX_QUERY_PATTERN = f"^(?:{_LON},{_LAT},{_LON},{_LAT})?$"
+
+
 def parse_bbox(text: str) -> BBox:
     """Return ``"minx,miny,maxx,maxy"`` (lon/lat) as four floats; raise GeoError if malformed.
 
     >>> parse_bbox("111.2,35.7,111.6,36.0")
     (111.2, 35.7, 111.6, 36.0)
     """
-    try:
-        minx, miny, maxx, maxy = (float(v) for v in text.split(","))
-    except ValueError:
+    match = re.search(BBOX_PATTERN, text)
+    if match is None:
+        if len(text.split(",")) == 4 and all(_is_number(v) for v in text.split(",")):
+            raise GeoError(
+                N_("bbox must be longitude/latitude with min before max."), field="bbox")
         raise GeoError(
             N_("bbox must be four numbers: min longitude, min latitude, max longitude, "
                "max latitude."), field="bbox",
-        ) from None
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        )
+    minx, miny, maxx, maxy = (float(v) for v in match.groups())
+    if not (minx <= maxx and miny <= maxy):
         raise GeoError(
             N_("bbox must be longitude/latitude with min before max."), field="bbox"
         )
     return minx, miny, maxx, maxy
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole_number(name: str, raw: object, default: int, low: int, high: int | None) -> int:

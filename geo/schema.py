@@ -26,6 +26,8 @@ def field_schema(field: Field) -> dict:
         schema["enum"] = [c.value for c in field.choices]
     if field.max_length:
         schema["maxLength"] = field.max_length
+    if field.required and field.kind == "text":
+        schema["pattern"] = r"\S"  # blank is missing (Field.clean)
     if field.min is not None:
         schema["minimum"] = int(field.min) if float(field.min).is_integer() else field.min
     if field.max is not None:
@@ -62,7 +64,8 @@ def filter_schema(field: Field) -> dict:
     (True, False)
     """
     if field.kind == "choice":
-        names = sorted({n for c in field.choices for n in (c.value, c.zh, c.en)})
+        # A label with a comma in it ("Idle, not disposed") cannot be told from two values.
+        names = sorted({n for c in field.choices for n in (c.value, c.zh, c.en) if "," not in n})
         value = "(?:" + "|".join(re.escape(n) for n in names) + ")"
     else:
         # At most max_length characters once stripped, as Field.clean counts them; no NUL.

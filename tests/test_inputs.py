@@ -197,3 +197,29 @@ def test_a_geometry_only_patch_still_works(editor):
     response = editor.patch(f"/api/parcels/{CODE}",
                             json={"version": 1, "geometry": feature["geometry"]})
     assert response.status_code == 200, response.get_json()
+
+
+# Found by tests/test_api_fuzz.py: each was a 500.
+
+def test_a_parcel_name_with_control_characters_still_exports_to_xlsx(editor):
+    import openpyxl
+
+    saved = editor.patch(f"/api/parcels/{CODE}", json={"version": 1,
+                                                       "values": {"name": "甲\x01乙\x1f"}})
+    assert saved.status_code == 200
+    response = editor.get("/export/idle.xlsx?headers=names")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("name")
+    assert "甲乙" in [row[column] for row in rows[1:]]
+
+
+def test_a_parcels_history_is_documented_as_it_is_answered(editor):
+    from openapi_schema_validator import OAS30Validator
+
+    editor.patch(f"/api/parcels/{CODE}", json={"version": 1, "values": {"name": "甲"}})
+    document = editor.get("/api/openapi.json").get_json()
+    schema = {**document["components"]["schemas"]["History"],
+              "components": document["components"]}
+    OAS30Validator(schema).validate(editor.get(f"/api/parcels/{CODE}/history").get_json())

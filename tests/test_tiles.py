@@ -144,8 +144,8 @@ def test_tiles_take_the_layer_filters(client, session):
 
 @pytest.mark.parametrize("path, status, field", [
     ("/tiles/idle/23/0/0.mvt", 400, "z"),
-    ("/tiles/idle/3/8/0.mvt", 400, "x"),
-    ("/tiles/idle/3/0/8.mvt", 400, "y"),
+    ("/tiles/idle/3/8/0.mvt", 404, "x"),
+    ("/tiles/idle/3/0/8.mvt", 404, "y"),
     ("/tiles/rivers/3/0/0.mvt", 400, "layer"),
     ("/tiles/idle/3/0/0.mvt?status=nonsense", 400, "status"),
     ("/tiles/idle/-1/0/0.mvt", 404, None),

@@ -27,12 +27,15 @@ _REF = "#/components/schemas/"
 VERSION = {"type": "integer", "minimum": 1, "maximum": MAX_INT,
            "description": "the version the change was based on (409 when it is not the stored one)"}
 register_schema("ParcelValues", lambda: closed(parcel_properties()))
+register_schema("NewParcelValues", lambda: closed(parcel_properties(), partial=False))
 register_schema("ProjectValues", lambda: closed(project_properties()))
 register_schema("Polygon", {
-    "type": "object", "required": ["type", "coordinates"],
-    "description": "GeoJSON Polygon or MultiPolygon, lon/lat (EPSG:4490)",
+    "type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+    "description": "GeoJSON Polygon or MultiPolygon, lon/lat (EPSG:4490), valid, inside the "
+                   "county",
     "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
-                   "coordinates": {"type": "array", "items": {"type": "array"}}}})
+                   "coordinates": {"type": "array", "minItems": 1, "items": {"type": "array"}},
+                   "bbox": {"type": "array", "items": {"type": "number"}}}})
 register_schema("Record", {
     "type": "object", "required": ["code", "version", "properties"], "properties": {
         "code": {"type": "string"}, "version": {"type": "integer"},
@@ -46,16 +49,19 @@ register_schema("History", {
     "type": "object", "required": ["code", "history"], "properties": {
         "code": {"type": "string"}, "history": {"type": "array", "items": {
             "type": "object", "properties": {
-                "at": {"type": "string", "format": "date-time"}, "user": {"type": "string"},
-                "action": {"type": "string"}, "version": {"type": "integer", "nullable": True},
+                "at": {"type": "string", "description": "ISO 8601 date and time"},
+                "user": {"type": "string"}, "action": {"type": "string"},
+                "version": {"type": "integer", "nullable": True},
                 "changes": {"type": "object", "nullable": True},
-                "geometry_before": {"type": "object", "nullable": True},
-                "geometry_after": {"type": "object", "nullable": True},
+                "geometry_before": {"type": "string", "nullable": True,
+                                    "description": "GeoJSON geometry, as text"},
+                "geometry_after": {"type": "string", "nullable": True,
+                                   "description": "GeoJSON geometry, as text"},
                 "note": {"type": "string", "nullable": True}}}}}})
 register_schema("NewParcel", {
     "type": "object", "required": ["values", "geometry"], "additionalProperties": False,
     ENVELOPE: True,
-    "properties": {"values": {"$ref": _REF + "ParcelValues"},
+    "properties": {"values": {"$ref": _REF + "NewParcelValues"},
                    "geometry": {"$ref": _REF + "Polygon"}}})
 register_schema("ParcelChange", {
     "type": "object", "required": ["version"], "additionalProperties": False, ENVELOPE: True,

@@ -43,15 +43,16 @@ def ledger():
     get:
       tags: [Ledger]
       summary: The ledger table
-      parameters:
-      - {name: stage, in: query, schema: {type: string}}
-      - {name: category, in: query, schema: {type: string}}
-      - {name: sort, in: query, schema: {type: string}}
+      x-query: ledger
       responses:
         200:
           description: "Projects with category, latest figures and alerts; totals"
           content:
             application/json: {schema: {type: object}}
+        400:
+          description: A filter or the sort is refused; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
     table = ledger_table(get_session(), request.args, today(), rules())
     lines = [{**record_json("project", r.project), "category": r.category, "stage": r.stage,

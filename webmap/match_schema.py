@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geo.fields import NEEDS_FIELDS, Field
+from geo.reference import industry_codes
 from geo.schema import field_schema
 
 _LISTS = ("towns", "parks", "layers")
@@ -16,6 +17,9 @@ def _property(f: Field) -> dict:
                   "title": f.en, "description": f.zh}
     if f.name == "layers":
         schema["oneOf"][0]["items"]["enum"] = ["idle", "stock"]
+    if f.name == "industry":  # a GB/T 4754 division, then up to three more digits
+        divisions = "|".join(sorted(industry_codes()))
+        schema["pattern"] = f"^(?:{divisions})[0-9]{{0,{f.max_length - 2}}}$"
     return schema
 
 
@@ -26,8 +30,11 @@ def needs_schema() -> dict:
         "properties": {f.name: _property(f) for f in NEEDS_FIELDS},
         "required": [f.name for f in NEEDS_FIELDS if f.required],
         "additionalProperties": False,
-        "description": "Either area_min_mu (with optional area_max_mu) or "
-                       "factory_floor_area_m2 is needed. The needs may also be wrapped as "
+        "anyOf": [{"required": [name], "properties": {name: {"type": "number"}}}
+                  for name in ("area_min_mu", "factory_floor_area_m2")],
+        "description": "Either area_min_mu (with optional area_max_mu, not below it) or "
+                       "factory_floor_area_m2 is needed; lon and lat come together, and "
+                       "max_distance_km needs them. The needs may also be wrapped as "
                        '{"needs": {...}}.',
     }
 

@@ -55,12 +55,13 @@ def project_properties() -> dict:
     return object_schema(PROJECT_FIELDS, **object_schema(DERIVED_FIELDS[2:])["properties"])
 
 
-def closed(schema: dict) -> dict:
-    """Return an object schema as a request's part: any subset of its keys, and no other.
+def closed(schema: dict, partial: bool = True) -> dict:
+    """Return an object schema as a request's part: no key but its own; with ``partial``
+    any subset of them (a change names only what it changes).
 
     What a client read may be sent back whole; read-only fields are then left as they are.
     """
-    schema = {k: v for k, v in schema.items() if k != "required"}
+    schema = {k: v for k, v in schema.items() if not (partial and k == "required")}
     return {**schema, "additionalProperties": False}
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import copy
 
-from geo.features import LAYERS, MAX_LIMIT, MAX_OFFSET, PROJECTS, Layer
-from geo.fields import get_field
+from geo.features import BBOX_QUERY_PATTERN, LAYERS, MAX_LIMIT, MAX_OFFSET, PROJECTS, Layer
+from geo.fields import CATEGORY_FIELD, get_field
+from geo.ledger import FILTERS, SORTS
 from geo.schema import filter_schema
 
 TEXT = r"^[^\x00]*$"  # NUL is refused everywhere (webmap/inputs.py)
-NUMBER = r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*"
 BBOX = {"name": "bbox", "in": "query", "description": "min longitude, min latitude, max "
         "longitude, max latitude (CRS84), min before max",
-        "schema": {"type": "string", "pattern": f"^{NUMBER}(?:,{NUMBER}){{3}}$"}}
+        "schema": {"type": "string", "pattern": BBOX_QUERY_PATTERN}}
 
 
 def filter_parameters(layer: Layer) -> list[dict]:
@@ -34,7 +34,7 @@ def paging_parameters(kind: str) -> list[dict]:
     limit = {"type": "integer", "minimum": 1, "default": 1000, "maximum": MAX_LIMIT}
     extra = []
     if kind == "ogc":
-        limit = {"type": "integer", "minimum": 1, "default": 100, "maximum": MAX_OFFSET,
+        limit = {"type": "integer", "minimum": 1, "default": 100,
                  "description": f"above {MAX_LIMIT} lowered to {MAX_LIMIT}"}
         extra = [{"name": "code", "in": "query", "description": "feature codes, comma-separated",
                   "schema": {"type": "string", "pattern": TEXT}}]
@@ -43,13 +43,27 @@ def paging_parameters(kind: str) -> list[dict]:
              "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}}]
 
 
+def ledger_parameters() -> list[dict]:
+    """Return the ledger table's filters (geo.ledger.FILTERS), sort and order."""
+    fields = {name: CATEGORY_FIELD if name == "category" else get_field("project", name)
+              for name in FILTERS}
+    return [*({"name": name, "in": "query", "schema": filter_schema(f)}
+              for name, f in fields.items()),
+            {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["", *SORTS]}},
+            {"name": "order", "in": "query", "description": "desc: descending",
+             "schema": {"type": "string", "pattern": TEXT}}]
+
+
 def _operation(operation: dict, layer: Layer | None, per_layer: bool = False) -> dict:
     operation = copy.deepcopy(operation)
     paged = operation.pop("x-query", None)
     operation.pop("x-per-layer", None)
     params = [p for p in operation.get("parameters", [])
               if not (per_layer and p.get("name") == "name")]
-    params += paging_parameters(paged) if paged else []
+    if paged == "ledger":
+        params += ledger_parameters()
+    elif paged:
+        params += paging_parameters(paged)
     params += filter_parameters(layer) if layer else []
     if params:
         operation["parameters"] = params

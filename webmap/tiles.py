@@ -43,7 +43,11 @@ def tile(name: str, z: int, x: int, y: int):
         204: {description: No feature meets the tile}
         304: {description: Unchanged since the ETag sent in If-None-Match}
         400:
-          description: A tile outside the grid, an unknown layer or a malformed filter
+          description: A zoom beyond the grid's or a malformed filter; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such tile (x or y outside the grid at this zoom)
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
