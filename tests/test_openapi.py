@@ -130,3 +130,19 @@ def test_request_bodies_refuse_unknown_keys_in_the_document_too(client):
     for name in ("NewParcel", "ParcelChange", "ProjectChange", "ParcelValues", "ProjectValues",
                  "NewProgressEntry", "NewTransition", "NewPlan", "NewAnnualPlan", "MatchNeeds"):
         assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_a_method_the_document_does_not_list_is_405_with_allow(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    values = {"{fmt}": "csv", "{z}": "0", "{x}": "0", "{y}": "0"}
+    wrong = []
+    for path, operations in paths.items():
+        url = re.sub(r"\{[^}]+\}", lambda m: values.get(m.group(0), "141023XZ0001"), path)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            if method.lower() in operations:
+                continue
+            response = client.open(url + "?town=%00", method=method)
+            allowed = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+            if response.status_code != 405 or not {m.upper() for m in operations} <= allowed:
+                wrong.append((method, url, response.status_code, sorted(allowed)))
+    assert wrong == []

@@ -12,7 +12,8 @@ import json
 import math
 from collections.abc import Callable
 
-from flask import Flask, request
+from flask import Flask, Response, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from geo.errors import N_, GeoError
 
@@ -37,9 +38,23 @@ class UnknownField(GeoError):
 def init_app(app: Flask) -> None:
     """Screen every request's path, query and form values before its view runs."""
     app.before_request(_screen)
+    app.after_request(_allow)
+
+
+def _allow(response: Response) -> Response:
+    """Say which methods an address takes when it refuses one (405), as HTTP requires.
+
+    The error handler answers in the error shape and so drops werkzeug's Allow header.
+    """
+    error = request.routing_exception
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers.setdefault("Allow", ", ".join(sorted(error.valid_methods)))
+    return response
 
 
 def _screen() -> None:
+    if request.routing_exception is not None:
+        return  # no such address or method: that answer comes first
     for name, value in (request.view_args or {}).items():
         _scalar(name, value)
     sources = [request.args]
