@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from geo.fields import NEEDS_FIELDS, Field
 from geo.reference import industry_codes
-from geo.schema import field_schema
+from geo.schema import field_schema, filter_schema
 
 _LISTS = ("towns", "parks", "layers")
 
@@ -13,10 +13,10 @@ def _property(f: Field) -> dict:
     schema = field_schema(f)
     if f.name in _LISTS:
         schema = {"oneOf": [{"type": "array", "items": {"type": "string"}},
-                            {"type": "string", "description": "comma-separated"}],
+                            {**filter_schema(f), "description": "comma-separated"}],
                   "title": f.en, "description": f.zh}
     if f.name == "layers":
-        schema["oneOf"][0]["items"]["enum"] = ["idle", "stock"]
+        schema["oneOf"][0]["items"]["enum"] = [c.value for c in f.choices]
     if f.name == "industry":  # a GB/T 4754 division, then up to three more digits
         divisions = "|".join(sorted(industry_codes()))
         schema["pattern"] = f"^(?:{divisions})[0-9]{{0,{f.max_length - 2}}}$"

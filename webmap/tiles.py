@@ -33,8 +33,10 @@ def tile(name: str, z: int, x: int, y: int):
       parameters:
       - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
       - {name: z, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 22}}
-      - {name: x, in: path, required: true, schema: {type: integer, minimum: 0}}
-      - {name: y, in: path, required: true, schema: {type: integer, minimum: 0}}
+      - {name: x, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 4194303},
+         description: "0 to 2^z - 1 (4194303 = 2^22 - 1 at the deepest zoom); 404 beyond"}
+      - {name: y, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 4194303},
+         description: "0 to 2^z - 1; 404 beyond"}
       responses:
         200:
           description: The tile; ETag from its bytes, so If-None-Match can answer 304
