@@ -2,12 +2,12 @@
 
 Every operation of the document is called with requests generated from it, valid ones and
 invalid ones, bounded in examples (LANDMATCH_FUZZ_EXAMPLES, default 5 per operation and
-mode, fewer for exports; no shrinking, a fixed seed: the run is the same every time). Its default checks must
-all hold but one: no server error, no undocumented status code or content type, responses
-that fit their schemas, and no schema-valid request refused. The one left out is
-``negative_data_rejection``: the data dictionary reads "30" as the number 30 and an empty
-value as none, as the forms send them, so some requests the schema calls invalid are
-answered.
+mode, fewer for exports; no shrinking, a fixed seed: the run is the same every time). Its
+default checks must all hold but one: no server error, no undocumented status code or
+content type, responses that fit their schemas, and no schema-valid request refused. The
+one left out is ``negative_data_rejection``: the data dictionary reads "30" as the number
+30 and an empty value as none, as the forms send them, so some requests the schema calls
+invalid are answered.
 
 What OpenAPI 3.0 cannot say is said to the generator by hooks, each one a rule the
 document states in words: a bbox's min before its max, a polygon that is valid and in the
