@@ -32,6 +32,9 @@ def field_schema(field: Field) -> dict:
         schema["minimum"] = int(field.min) if float(field.min).is_integer() else field.min
     if field.max is not None:
         schema["maximum"] = int(field.max) if float(field.max).is_integer() else field.max
+    if field.kind == "integer":  # the column's own bounds (BIGINT, SQLite's INTEGER)
+        schema.setdefault("minimum", -(2**63))
+        schema.setdefault("maximum", 2**63 - 1)
     if not field.required:
         schema["nullable"] = True
     if field.computed:

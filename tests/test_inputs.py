@@ -223,3 +223,23 @@ def test_a_parcels_history_is_documented_as_it_is_answered(editor):
     schema = {**document["components"]["schemas"]["History"],
               "components": document["components"]}
     OAS30Validator(schema).validate(editor.get(f"/api/parcels/{CODE}/history").get_json())
+
+
+def test_a_coordinate_or_number_past_floats_range_is_a_400(editor):
+    big = 10**400
+    square = {"type": "Polygon", "coordinates": [[[big, 1], [2, 2], [3, 1], [big, 1]]]}
+    error = _error(editor.patch(f"/api/parcels/{CODE}", json={"version": 1,
+                                                              "geometry": square}))
+    assert error["field"] == "geometry"
+    error = _error(editor.patch(f"/api/parcels/{CODE}", json={"version": 1,
+                                                              "values": {"plot_ratio": big}}))
+    assert error["field"] == "values.plot_ratio"
+    error = _error(editor.post("/api/match", json={"industry": "35", "land_class": "industrial2",
+                                                   "total_investment": big, "area_min_mu": 1}))
+    assert error["field"] == "total_investment"
+
+
+def test_free_form_extra_attributes_may_hold_any_number(editor):
+    response = editor.patch(f"/api/parcels/{CODE}",
+                            json={"version": 1, "values": {"extra": {"n": 2**70}}})
+    assert response.status_code == 200, response.get_json()

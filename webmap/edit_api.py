@@ -35,7 +35,9 @@ register_schema("Polygon", {
                    "county",
     "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
                    "coordinates": {"type": "array", "minItems": 1, "items": {"type": "array"}},
-                   "bbox": {"type": "array", "items": {"type": "number"}}}})
+                   "bbox": {"type": "array", "items": {"type": "number"}},
+                   # What the PostGIS reads write (the old GeoJSON member): taken, ignored.
+                   "crs": {"type": "object"}}})
 register_schema("Record", {
     "type": "object", "required": ["code", "version", "properties"], "properties": {
         "code": {"type": "string"}, "version": {"type": "integer"},

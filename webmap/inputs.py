@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable
 
 from flask import Flask, Response, request
@@ -70,8 +71,12 @@ def _printable(name: str) -> str:
     return name.replace("\x00", "\\x00")
 
 
-def _scalar(name: str, value: object) -> None:
-    """Refuse what no database column takes: NUL, lone surrogates, integers past 64 bits."""
+def _scalar(name: str, value: object, kind: str | None = "integer") -> None:
+    """Refuse what no database column takes: NUL, lone surrogates, integers past 64 bits.
+
+    ``kind`` is the schema's type where the value goes: an integer column holds 64 bits, a
+    number column a float; free-form JSON (``extra``) holds any number.
+    """
     if isinstance(value, str):
         if "\x00" in value:
             # PostgreSQL refuses NUL in text; SQLite would store a string cut short.
@@ -84,9 +89,12 @@ def _scalar(name: str, value: object) -> None:
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
-        if not -MAX_INT - 1 <= value <= MAX_INT:
+        if kind == "integer" and not -MAX_INT - 1 <= value <= MAX_INT:
             raise GeoError(N_("%(field)s is too large: at most %(max)s."), field=name,
                            max=MAX_INT)
+        if kind == "number" and not -sys.float_info.max <= value <= sys.float_info.max:
+            raise GeoError(N_("%(field)s is too large: at most %(max)s."), field=name,
+                           max=sys.float_info.max)
     elif isinstance(value, float) and not math.isfinite(value):
         raise GeoError(N_("%(field)s must be a finite number."), field=name)
 
@@ -149,7 +157,7 @@ def check(value: object, schema: dict, schemas: dict[str, dict], path: str = "",
     else:
         if schema.get("type") == "object":
             raise GeoError(_OBJECT_MESSAGE, field=name)
-        _scalar(name, value)
+        _scalar(name, value, schema.get("type"))
 
 
 _OBJECT_MESSAGE = N_("%(field)s must be a JSON object.")

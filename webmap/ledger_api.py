@@ -208,7 +208,7 @@ def add_transition(code: str):
         site = body.pop("site", None)
         try:
             geometry = shape(site) if site else None
-        except (AttributeError, KeyError, TypeError, ValueError, ShapelyError):
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError, ShapelyError):
             raise GeoError(N_("%(field)s must be a GeoJSON geometry."), field="site") from None
         made = advance(get_session(), code, body, parcels=body.pop("parcels", None) or (),
                        site=geometry)
