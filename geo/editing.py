@@ -82,7 +82,8 @@ def parse_polygon(raw: object):
     try:
         data = json.loads(raw) if isinstance(raw, str) else raw
         geom = shape(data.get("geometry", data) if data.get("type") == "Feature" else data)
-    except (AttributeError, TypeError, ValueError, KeyError, shapely.errors.GEOSException):
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError, RecursionError,
+            shapely.errors.GEOSException):  # OverflowError: a coordinate past float's range
         raise GeoError(N_("The geometry is not valid GeoJSON."), field="geometry") from None
     minx, miny, maxx, maxy = geom.bounds if not geom.is_empty else (0, 0, 0, 0)
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,8 +19,12 @@ from geo.supply import DEFAULT_OFFERABLE, offerable_clause, offerable_statuses
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
+# The largest OFFSET both databases take (a 64-bit integer); past it the driver raises
+# OverflowError, which was a 500 (issue 15).
+MAX_OFFSET = 2**63 - 1
 LAYER_NAMES = ("sites", "idle", "stock")
-OFFERABLE = "offerable"
+OFFERABLE = "offerable"  # the parcel layers' filter on the one offerable rule (geo/supply.py)
+OFFERABLE_VALUES = ("true", "false", "1", "0")
 
 
 @dataclass(frozen=True)
@@ -70,24 +75,45 @@ def get_layer(name: str) -> Layer:
         ) from None
 
 
+# A bbox as parse_bbox reads it: plain decimals within longitude/latitude, the same regular
+# expression for the parser and for the OpenAPI document, so that what the document allows is
+# what the API takes (only "min before max" is beyond a pattern).
+_LON = r"[ ]*([-+]?(?:180(?:\.0*)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]*)?|\.[0-9]+))[ ]*"
+_LAT = r"[ ]*([-+]?(?:90(?:\.0*)?|[0-8]?[0-9](?:\.[0-9]*)?|\.[0-9]+))[ ]*"
+BBOX_PATTERN = f"^{_LON},{_LAT},{_LON},{_LAT}$"
+# In a query an empty bbox means none (the views read it only when it is not empty).
+BBOX_QUERY_PATTERN = f"^(?:{_LON},{_LAT},{_LON},{_LAT})?$"
+
+
 def parse_bbox(text: str) -> BBox:
     """Return ``"minx,miny,maxx,maxy"`` (lon/lat) as four floats; raise GeoError if malformed.
 
     >>> parse_bbox("111.2,35.7,111.6,36.0")
     (111.2, 35.7, 111.6, 36.0)
     """
-    try:
-        minx, miny, maxx, maxy = (float(v) for v in text.split(","))
-    except ValueError:
+    match = re.search(BBOX_PATTERN, text)
+    if match is None:
+        if len(text.split(",")) == 4 and all(_is_number(v) for v in text.split(",")):
+            raise GeoError(
+                N_("bbox must be longitude/latitude with min before max."), field="bbox")
         raise GeoError(
             N_("bbox must be four numbers: min longitude, min latitude, max longitude, "
                "max latitude."), field="bbox",
-        ) from None
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        )
+    minx, miny, maxx, maxy = (float(v) for v in match.groups())
+    if not (minx <= maxx and miny <= maxy):
         raise GeoError(
             N_("bbox must be longitude/latitude with min before max."), field="bbox"
         )
     return minx, miny, maxx, maxy
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole_number(name: str, raw: object, default: int, low: int, high: int | None) -> int:
@@ -110,7 +136,7 @@ def parse_paging(limit: object, offset: object) -> tuple[int, int]:
     (50, 0)
     """
     return (_whole_number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
-            _whole_number("offset", offset, 0, 0, None))
+            _whole_number("offset", offset, 0, 0, MAX_OFFSET))
 
 
 def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]:
@@ -130,7 +156,7 @@ def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]
         filters[name] = [str(field.clean(v)) for v in values]
     if layer.entity == "parcel" and args.get(OFFERABLE):
         raw = args[OFFERABLE].strip().lower()
-        if raw not in ("true", "false", "1", "0"):
+        if raw not in OFFERABLE_VALUES:
             raise GeoError(N_("%(field)s must be true or false."), field=OFFERABLE)
         filters[OFFERABLE] = ["true" if raw in ("true", "1") else "false"]
     return filters

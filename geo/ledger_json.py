@@ -54,8 +54,11 @@ def project_feature(row: Row) -> dict:
 
 def entity_schema(entity: str, writable: bool = False) -> dict:
     """Return the JSON Schema of an object of ``entity`` (progress, transition, plan, …);
-    with ``writable`` the request body (computed fields left out)."""
-    return object_schema(f for f in fields_for(entity) if not (writable and f.computed))
+    with ``writable`` the request body (computed fields left out, no other key taken)."""
+    schema = object_schema(f for f in fields_for(entity) if not (writable and f.computed))
+    if writable:
+        schema["additionalProperties"] = False
+    return schema
 
 
 def schemas() -> dict[str, dict]:
@@ -64,7 +67,9 @@ def schemas() -> dict[str, dict]:
         "Project": entity_schema("project"),
         "Category": field_schema(CATEGORY_FIELD),
         "Plan": entity_schema("plan"),
+        "NewPlan": entity_schema("plan", writable=True),
         "AnnualPlan": entity_schema("annual_plan"),
+        "NewAnnualPlan": entity_schema("annual_plan", writable=True),
         "ProgressEntry": entity_schema("progress"),
         "NewProgressEntry": entity_schema("progress", writable=True),
         "Transition": entity_schema("transition"),
@@ -81,5 +86,12 @@ def _new_transition() -> dict:
                  "description": "Parcel codes the project occupies (at 落地)"},
         site={"type": "object", "description": "GeoJSON geometry of the site, lon/lat"},
     )
-    schema["required"] = ["date", "by"]  # to_stage is implied when putting back
+    # The API records the signed-in account as ``by``: a client's own is not needed.
+    schema["properties"]["by"] = {**schema["properties"]["by"], "readOnly": True}
+    schema["required"] = ["date"]
+    # Moving on names the stage; putting back implies it and needs the reason (note).
+    schema["anyOf"] = [
+        {"required": ["to_stage"], "properties": {"kind": {"enum": ["forward"]}}},
+        {"required": ["kind", "note"], "properties": {"kind": {"enum": ["back"]}}},
+    ]
     return schema

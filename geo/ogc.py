@@ -109,9 +109,13 @@ def items(session: Session, base: str, name: str, args: Mapping[str, str],
     """
     layer = get_collection(name)
     bbox = parse_bbox(args["bbox"]) if args.get("bbox") else None
-    raw_limit = args.get("limit") or DEFAULT_LIMIT
-    if str(raw_limit).isdigit() and int(raw_limit) > MAX_LIMIT:
-        raw_limit = MAX_LIMIT
+    raw_limit = str(args.get("limit") or DEFAULT_LIMIT)
+    digits = raw_limit.lstrip("0")
+    # Any whole number above the maximum is lowered, however long ("²" is a digit that
+    # isdecimal() refuses and int() too: parse_paging names it).
+    longer = len(digits) > len(str(MAX_LIMIT))
+    if raw_limit.isdecimal() and (longer or int(digits or 0) > MAX_LIMIT):
+        raw_limit = str(MAX_LIMIT)
     limit, offset = parse_paging(raw_limit, args.get("offset"))
     filters = parse_filters(layer, args)
     if args.get("code"):

@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.errors import N_, GeoError
+from geo.errors import N_, GeoError, NotFound
 from geo.features import Layer, layer_source
 from geo.register import Backend, TileQuery, backend_for
 from geo.register.bin import not_binned
@@ -37,7 +37,9 @@ def check_tile(z: int, x: int, y: int) -> None:
                        min=0, max=MAX_ZOOM)
     for name, value in (("x", x), ("y", y)):
         if not 0 <= value < 2 ** z:
-            raise GeoError(N_("%(field)s must be between %(min)s and %(max)s."), field=name,
+            # No such tile at this zoom (a 404, as any tile server): which x and y exist
+            # depends on z, which no schema of the request can say.
+            raise NotFound(N_("%(field)s must be between %(min)s and %(max)s."), field=name,
                            min=0, max=2 ** z - 1)
 
 

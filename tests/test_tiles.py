@@ -11,6 +11,7 @@ from shapely.geometry import Point, box, shape
 from sqlalchemy import select
 
 from geo.editing import delete_parcel
+from geo.features import LAYERS
 from geo.geometry import from_db
 from geo.models import Parcel, Project
 from geo.tiles import EXTENT, tile_lonlat
@@ -143,8 +144,8 @@ def test_tiles_take_the_layer_filters(client, session):
 
 @pytest.mark.parametrize("path, status, field", [
     ("/tiles/idle/23/0/0.mvt", 400, "z"),
-    ("/tiles/idle/3/8/0.mvt", 400, "x"),
-    ("/tiles/idle/3/0/8.mvt", 400, "y"),
+    ("/tiles/idle/3/8/0.mvt", 404, "x"),
+    ("/tiles/idle/3/0/8.mvt", 404, "y"),
     ("/tiles/rivers/3/0/0.mvt", 400, "layer"),
     ("/tiles/idle/3/0/0.mvt?status=nonsense", 400, "status"),
     ("/tiles/idle/-1/0/0.mvt", 404, None),
@@ -175,7 +176,8 @@ def test_a_tile_is_cached_briefly_and_revalidated_by_its_etag(client, session):
 
 def test_the_tile_endpoint_is_in_the_api_document(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
-    assert "/tiles/{name}/{z}/{x}/{y}.mvt" in paths
+    # one path per layer, each with that layer's filters
+    assert {f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt" for name in LAYERS} <= set(paths)
 
 
 def test_without_public_read_a_tile_needs_a_signed_in_account(app, session):

@@ -20,6 +20,7 @@ from webmap import (
     editing,
     errors,
     i18n,
+    inputs,
     ledger,
     ledger_api,
     match,
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     cli.init_app(app)
     security.init_app(app)
     for module in (pages, api, match, offers, ledger, ledger_api, openapi, ogc, uploads,

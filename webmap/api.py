@@ -63,17 +63,9 @@ def parcels():
     get:
       tags: [Register]
       summary: Parcels of one layer
+      x-query: paged
       parameters:
       - {name: layer, in: query, required: true, schema: {type: string, enum: [idle, stock]}}
-      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy"}
-      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000}}
-      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
-      - {name: town, in: query, schema: {type: string}}
-      - {name: park, in: query, schema: {type: string}}
-      - {name: status, in: query, schema: {type: string}, description: "any of, comma-separated"}
-      - {name: land_use, in: query, schema: {type: string}}
-      - {name: offerable, in: query, schema: {type: boolean},
-         description: "true: only land that can be offered to a new project now"}
       responses:
         200:
           description: A GeoJSON FeatureCollection (RFC 7946), paged
@@ -140,14 +132,7 @@ def projects():
     get:
       tags: [Register]
       summary: Key projects
-      parameters:
-      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy"}
-      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000}}
-      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
-      - {name: stage, in: query, schema: {type: string}}
-      - {name: town, in: query, schema: {type: string}}
-      - {name: chain, in: query, schema: {type: string}}
-      - {name: industry, in: query, schema: {type: string}}
+      x-query: paged
       responses:
         200:
           description: A GeoJSON FeatureCollection (RFC 7946), paged
@@ -167,12 +152,9 @@ def layer(name: str):
     ---
     get:
       tags: [Register]
-      summary: One map layer
-      parameters:
-      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
-      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy"}
-      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000}}
-      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+      summary: One map layer, with its filters
+      x-per-layer: true
+      x-query: paged
       responses:
         200:
           description: A GeoJSON FeatureCollection (RFC 7946), paged

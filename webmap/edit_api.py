@@ -8,18 +8,74 @@ from flask_login import current_user
 from geo import project_editing
 from geo.audit import snapshot
 from geo.editing import create_parcel, delete_parcel, parcel_history, update_parcel
-from geo.errors import N_, GeoError
 from webmap.auth import editor_required, may_see_the_bin
 from webmap.db import get_session
+from webmap.inputs import ENVELOPE, MAX_INT, json_body
+from webmap.openapi import (
+    closed,
+    components,
+    parcel_properties,
+    project_properties,
+    register_schema,
+)
 
 bp = Blueprint("edit_api", __name__, url_prefix="/api")
 
+_REF = "#/components/schemas/"
+VERSION = {"type": "integer", "minimum": 1, "maximum": MAX_INT,
+           "description": "the version the change was based on (409 when it is not the stored one)"}
+register_schema("ParcelValues", lambda: closed(parcel_properties()))
+register_schema("NewParcelValues", lambda: closed(parcel_properties(), partial=False))
+register_schema("ProjectValues", lambda: closed(project_properties()))
+register_schema("Polygon", {
+    "type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+    "description": "GeoJSON Polygon or MultiPolygon, lon/lat (EPSG:4490), valid, inside the "
+                   "county",
+    "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                   "coordinates": {"type": "array", "minItems": 1, "items": {"type": "array"}},
+                   "bbox": {"type": "array", "items": {"type": "number"}},
+                   # What the PostGIS reads write (the old GeoJSON member): taken, ignored.
+                   "crs": {"type": "object"}}})
+register_schema("Record", {
+    "type": "object", "required": ["code", "version", "properties"], "properties": {
+        "code": {"type": "string"}, "version": {"type": "integer"},
+        "properties": {"type": "object"}}})
+register_schema("Conflict", {
+    "type": "object", "required": ["error", "current", "submitted"], "properties": {
+        "error": {"type": "object", "required": ["code", "message"]},
+        "current": {"type": "object", "description": "the stored version"},
+        "submitted": {"type": "object", "description": "what was sent"}}})
+register_schema("History", {
+    "type": "object", "required": ["code", "history"], "properties": {
+        "code": {"type": "string"}, "history": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "at": {"type": "string", "description": "ISO 8601 date and time"},
+                "user": {"type": "string"}, "action": {"type": "string"},
+                "version": {"type": "integer", "nullable": True},
+                "changes": {"type": "object", "nullable": True},
+                "geometry_before": {"type": "string", "nullable": True,
+                                    "description": "GeoJSON geometry, as text"},
+                "geometry_after": {"type": "string", "nullable": True,
+                                   "description": "GeoJSON geometry, as text"},
+                "note": {"type": "string", "nullable": True}}}}}})
+register_schema("NewParcel", {
+    "type": "object", "required": ["values", "geometry"], "additionalProperties": False,
+    ENVELOPE: True,
+    "properties": {"values": {"$ref": _REF + "NewParcelValues"},
+                   "geometry": {"$ref": _REF + "Polygon"}}})
+register_schema("ParcelChange", {
+    "type": "object", "required": ["version"], "additionalProperties": False, ENVELOPE: True,
+    "anyOf": [{"required": ["values"]}, {"required": ["geometry"]}],
+    "properties": {"version": VERSION, "values": {"$ref": _REF + "ParcelValues"},
+                   "geometry": {"$ref": _REF + "Polygon"}}})
+register_schema("ProjectChange", {
+    "type": "object", "required": ["version", "values"], "additionalProperties": False,
+    ENVELOPE: True,
+    "properties": {"version": VERSION, "values": {"$ref": _REF + "ProjectValues"}}})
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise GeoError(N_("The request body must be a JSON object."), field="body")
-    return body
+
+def _body(schema: str) -> dict:
+    return json_body(schema, components)
 
 
 def _record_json(record) -> dict:
@@ -29,8 +85,39 @@ def _record_json(record) -> dict:
 @bp.post("/parcels")
 @editor_required
 def create():
-    """Add a parcel: {"values": {...}, "geometry": GeoJSON polygon}."""
-    body = _body()
+    """Add a parcel: {"values": {...}, "geometry": GeoJSON polygon}.
+    ---
+    post:
+      tags: [Register]
+      summary: Add a parcel
+      description: Needs an editor and the X-CSRFToken header. The area comes from the shape.
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/NewParcel'}}
+      responses:
+        201:
+          description: The parcel's code, version and properties
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Record'}}
+        400:
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "Someone saved a newer version first; both versions are in the answer"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+    """
+    body = _body("NewParcel")
     parcel = create_parcel(get_session(), body.get("values") or {}, body.get("geometry"),
                            current_user.name)
     return jsonify(_record_json(parcel)), 201
@@ -39,8 +126,47 @@ def create():
 @bp.patch("/parcels/<code>")
 @editor_required
 def update(code: str):
-    """Change a parcel: {"version": n, "values": {...}, "geometry"?: GeoJSON}."""
-    body = _body()
+    """Change a parcel: {"version": n, "values": {...}, "geometry"?: GeoJSON}.
+    ---
+    patch:
+      tags: [Register]
+      summary: Change a parcel's attributes or shape
+      description: >-
+        Send the version you read; a newer stored version answers 409 with both versions.
+        Needs an editor and the X-CSRFToken header.
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/ParcelChange'}}
+      responses:
+        200:
+          description: The parcel's code, new version and properties
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Record'}}
+        400:
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such parcel
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "Someone saved a newer version first; both versions are in the answer"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+    """
+    body = _body("ParcelChange")
     parcel = update_parcel(get_session(), code, body.get("values") or {}, body.get("version"),
                            current_user.name, geometry=body.get("geometry"))
     return jsonify(_record_json(parcel))
@@ -49,7 +175,37 @@ def update(code: str):
 @bp.delete("/parcels/<code>")
 @editor_required
 def delete(code: str):
-    """Move a parcel to the bin: ?version=n."""
+    """Move a parcel to the bin: ?version=n.
+    ---
+    delete:
+      tags: [Register]
+      summary: Move a parcel to the bin (an admin can restore it)
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      - {name: version, in: query, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        204: {description: In the bin}
+        400:
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such parcel
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "Someone saved a newer version first; both versions are in the answer"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+    """
     delete_parcel(get_session(), code, request.args.get("version"), current_user.name)
     return "", 204
 
@@ -63,14 +219,46 @@ def _history_json(code: str, records) -> dict:
 
 @bp.get("/parcels/<code>/history")
 def history(code: str):
-    """List a parcel's changes, newest first."""
+    """List a parcel's changes, newest first.
+    ---
+    get:
+      tags: [Register]
+      summary: A parcel's history
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: Every change, newest first
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/History'}}
+        404:
+          description: No such parcel
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     _parcel, records = parcel_history(get_session(), code, binned=may_see_the_bin())
     return jsonify(_history_json(code, records))
 
 
 @bp.get("/projects/<code>/history")
 def project_history(code: str):
-    """List a project's changes (attributes, stage, bin), newest first."""
+    """List a project's changes (attributes, stage, bin), newest first.
+    ---
+    get:
+      tags: [Ledger]
+      summary: A project's history
+      parameters:
+      - {name: code, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: Every change, newest first
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/History'}}
+        404:
+          description: No such project
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+    """
     _project, records = project_editing.project_history(get_session(), code,
                                                         binned=may_see_the_bin())
     return jsonify(_history_json(code, records))
@@ -93,31 +281,35 @@ def update_project(code: str):
       requestBody:
         required: true
         content:
-          application/json:
-            schema:
-              type: object
-              required: [version, values]
-              properties:
-                version: {type: integer}
-                values: {$ref: '#/components/schemas/ProjectProperties'}
+          application/json: {schema: {$ref: '#/components/schemas/ProjectChange'}}
       responses:
         200:
           description: The project's code, new version and properties
           content:
-            application/json: {schema: {type: object}}
+            application/json: {schema: {$ref: '#/components/schemas/Record'}}
         400:
-          description: A value does not fit its field (the field is named)
+          description: A value is refused, or an unknown key was sent; the error names the field
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        401:
+          description: Sign in first (an editor account)
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        403:
+          description: The account is not an editor
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such project
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         409:
-          description: Someone saved a newer version first
+          description: "Someone saved a newer version first; both versions are in the answer"
           content:
-            application/json: {schema: {type: object}}
+            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
     """
-    body = _body()
+    body = _body("ProjectChange")
     values = body.get("values") or {}
-    if not isinstance(values, dict):
-        raise GeoError(N_("%(field)s must be a JSON object of field values."), field="values")
     project = project_editing.update_project(get_session(), code, values, body.get("version"),
                                              current_user.name)
     return jsonify(_record_json(project))

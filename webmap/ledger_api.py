@@ -23,8 +23,9 @@ from geo.lifecycle import advance, get_project, put_back
 from webmap.api import availability_json
 from webmap.auth import editor_required
 from webmap.db import get_session
+from webmap.inputs import json_body
 from webmap.ledger import rules, today
-from webmap.openapi import register_schema
+from webmap.openapi import components, register_schema
 
 for _name, _schema in schemas().items():
     register_schema(_name, _schema)
@@ -32,11 +33,8 @@ for _name, _schema in schemas().items():
 bp = Blueprint("ledger_api", __name__, url_prefix="/api")
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise GeoError(N_("The request body must be a JSON object."), field="body")
-    return body
+def _body(schema: str) -> dict:
+    return json_body(schema, components)
 
 
 @bp.get("/ledger")
@@ -46,15 +44,16 @@ def ledger():
     get:
       tags: [Ledger]
       summary: The ledger table
-      parameters:
-      - {name: stage, in: query, schema: {type: string}}
-      - {name: category, in: query, schema: {type: string}}
-      - {name: sort, in: query, schema: {type: string}}
+      x-query: ledger
       responses:
         200:
           description: "Projects with category, latest figures and alerts; totals"
           content:
             application/json: {schema: {type: object}}
+        400:
+          description: A filter or the sort is refused; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
     table = ledger_table(get_session(), request.args, today(), rules())
     lines = [{**record_json("project", r.project), "category": r.category, "stage": r.stage,
@@ -143,7 +142,7 @@ def add_progress_entry(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    entry = add_progress(get_session(), code, _body())
+    entry = add_progress(get_session(), code, _body("NewProgressEntry"))
     return jsonify(record_json("progress", entry)), 201
 
 
@@ -202,14 +201,15 @@ def add_transition(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    body = {**_body(), "by": current_user.name}  # who moved it is who is signed in
+    # who moved it is who is signed in
+    body = {**_body("NewTransition"), "by": current_user.name}
     if body.pop("kind", "forward") == "back":
         made = put_back(get_session(), code, body)
     else:
         site = body.pop("site", None)
         try:
             geometry = shape(site) if site else None
-        except (AttributeError, KeyError, TypeError, ValueError, ShapelyError):
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError, ShapelyError):
             raise GeoError(N_("%(field)s must be a GeoJSON geometry."), field="site") from None
         made = advance(get_session(), code, body, parcels=body.pop("parcels", None) or (),
                        site=geometry)
@@ -229,7 +229,7 @@ def update_plan(code: str):
       requestBody:
         required: true
         content:
-          application/json: {schema: {$ref: '#/components/schemas/Plan'}}
+          application/json: {schema: {$ref: '#/components/schemas/NewPlan'}}
       responses:
         200:
           description: The plan
@@ -244,7 +244,7 @@ def update_plan(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    plan = set_plan(get_session(), code, _body())
+    plan = set_plan(get_session(), code, _body("NewPlan"))
     return jsonify(record_json("plan", plan))
 
 
@@ -261,7 +261,7 @@ def update_annual_plan(code: str):
       requestBody:
         required: true
         content:
-          application/json: {schema: {$ref: '#/components/schemas/AnnualPlan'}}
+          application/json: {schema: {$ref: '#/components/schemas/NewAnnualPlan'}}
       responses:
         200:
           description: The annual plan
@@ -276,7 +276,8 @@ def update_annual_plan(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    return jsonify(record_json("annual_plan", set_annual_plan(get_session(), code, _body())))
+    made = set_annual_plan(get_session(), code, _body("NewAnnualPlan"))
+    return jsonify(record_json("annual_plan", made))
 
 
 @bp.get("/idle")

@@ -20,10 +20,11 @@ from webmap.api import availability_json
 from webmap.db import get_session
 from webmap.errors import translate
 from webmap.i18n import lang
+from webmap.inputs import check, json_body
 from webmap.mapview import build_map
 from webmap.match_schema import OPENAPI_PATHS, openapi_components
 from webmap.matchmap import MatchHook, inset_map
-from webmap.openapi import register_paths, register_schema
+from webmap.openapi import components, register_paths, register_schema
 
 register_paths(OPENAPI_PATHS)
 for _name, _schema in openapi_components().items():
@@ -166,12 +167,13 @@ def result_json(result: MatchResult) -> dict:
 
 
 def _needs_from_request() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise GeoError(N_("%(field)s must be a JSON object."), field="needs")
-    needs = body.get("needs", body)
+    body = json_body("MatchRequest", components)
+    wrapped = isinstance(body, dict) and set(body) == {"needs"}
+    needs = body["needs"] if wrapped else body
     if not isinstance(needs, dict):
         raise GeoError(N_("%(field)s must be a JSON object."), field="needs")
+    check(needs, {"$ref": "#/components/schemas/MatchNeeds"}, components(),
+          "needs" if wrapped else "")
     return needs
 
 

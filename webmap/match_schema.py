@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from geo.fields import NEEDS_FIELDS, Field
-from geo.schema import field_schema
+from geo.reference import industry_codes
+from geo.schema import field_schema, filter_schema
 
 _LISTS = ("towns", "parks", "layers")
 
@@ -12,10 +13,13 @@ def _property(f: Field) -> dict:
     schema = field_schema(f)
     if f.name in _LISTS:
         schema = {"oneOf": [{"type": "array", "items": {"type": "string"}},
-                            {"type": "string", "description": "comma-separated"}],
+                            {**filter_schema(f), "description": "comma-separated"}],
                   "title": f.en, "description": f.zh}
     if f.name == "layers":
-        schema["oneOf"][0]["items"]["enum"] = ["idle", "stock"]
+        schema["oneOf"][0]["items"]["enum"] = [c.value for c in f.choices]
+    if f.name == "industry":  # a GB/T 4754 division, then up to three more digits
+        divisions = "|".join(sorted(industry_codes()))
+        schema["pattern"] = f"^(?:{divisions})[0-9]{{0,{f.max_length - 2}}}$"
     return schema
 
 
@@ -25,10 +29,21 @@ def needs_schema() -> dict:
         "type": "object",
         "properties": {f.name: _property(f) for f in NEEDS_FIELDS},
         "required": [f.name for f in NEEDS_FIELDS if f.required],
-        "description": "Either area_min_mu (with optional area_max_mu) or "
-                       "factory_floor_area_m2 is needed. The needs may also be wrapped as "
+        "additionalProperties": False,
+        "anyOf": [{"required": [name], "properties": {name: {"type": "number"}}}
+                  for name in ("area_min_mu", "factory_floor_area_m2")],
+        "description": "Either area_min_mu (with optional area_max_mu, not below it) or "
+                       "factory_floor_area_m2 is needed; lon and lat come together, and "
+                       "max_distance_km needs them. The needs may also be wrapped as "
                        '{"needs": {...}}.',
     }
+
+
+def request_schema() -> dict:
+    """Return the JSON Schema of a match request: the needs, or ``{"needs": {...}}``."""
+    return {"oneOf": [{"$ref": "#/components/schemas/MatchNeeds"}, {
+        "type": "object", "required": ["needs"], "additionalProperties": False,
+        "properties": {"needs": {"$ref": "#/components/schemas/MatchNeeds"}}}]}
 
 
 CHECK_SCHEMA = {
@@ -91,7 +106,7 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "Match a project's needs to the parcels that can take it",
             "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/MatchNeeds"}}}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}}}},
             "responses": {
                 "200": {"description": "Ranked candidates with per-check reasons",
                         "content": {"application/json": {
@@ -106,7 +121,7 @@ OPENAPI_PATHS = {
             "parameters": [{"name": "code", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/MatchNeeds"}}}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/MatchRequest"}}}},
             "responses": {
                 "200": {"description": "The parcel's checks, passed or failed"},
                 "400": {"description": "Bad needs: error.field names the field"},
@@ -119,4 +134,5 @@ OPENAPI_PATHS = {
 
 def openapi_components() -> dict:
     """Return the schemas OPENAPI_PATHS refers to, for components/schemas."""
-    return {"MatchNeeds": needs_schema(), "MatchResult": match_response_schema()}
+    return {"MatchNeeds": needs_schema(), "MatchRequest": request_schema(),
+            "MatchResult": match_response_schema()}

@@ -7,28 +7,39 @@ import datetime as dt
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from geo.errors import N_, GeoError
-from geo.fields import OFFER_FIELDS, STAGES
+from geo.fields import OFFER_FIELDS, STAGES, get_field
 from geo.offers import land_project, offer_log, save_offers, update_offer
 from webmap.api import availability_json
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.i18n import lang
+from webmap.inputs import ENVELOPE, json_body
+from webmap.openapi import components, register_schema
 
 bp = Blueprint("offers", __name__)
+register_schema("OfferSelection", {
+    "type": "object", "required": ["project", "candidates"], "additionalProperties": False,
+    ENVELOPE: True, "properties": {
+        "project": {"type": "string", "description": "the project's code"},
+        "candidates": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["code"], "additionalProperties": False,
+            "properties": {"code": {"type": "string", "description": "A+B for a pair"},
+                           "score": {"type": "number", "nullable": True}}}}}})
 
 
 @bp.post("/match/offers")
 @editor_required
 def save():
     """Save the chosen candidates of a match to a project as offers (JSON, CSRF header)."""
-    body = request.get_json(silent=True) or {}
+    body = json_body("OfferSelection", components)
     project = str(body.get("project") or "")
     if not project:
         raise GeoError(N_("%(field)s is required."), field="project")
     items = body.get("candidates") or []
-    if not isinstance(items, list) or not items:
+    if not items:
         raise GeoError(N_("%(field)s: choose at least one parcel."), field="parcel")
-    offers = [(str(i.get("code", "")), i.get("score")) for i in items if isinstance(i, dict)]
+    score = get_field("offer", "score")
+    offers = [(str(i.get("code") or ""), score.clean(i.get("score"))) for i in items]
     made = save_offers(get_session(), project, offers, dt.date.today())
     return jsonify({"saved": len(made), "log": url_for("offers.log", code=project)})
 

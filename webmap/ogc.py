@@ -102,15 +102,9 @@ def items(name: str):
     ---
     get:
       tags: [OGC API – Features]
-      summary: Features of a collection
-      parameters:
-      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
-      - {name: bbox, in: query, schema: {type: string}, description: "minx,miny,maxx,maxy (CRS84)"}
-      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 100}}
-      - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
-      - {name: code, in: query, schema: {type: string}}
-      - {name: town, in: query, schema: {type: string}}
-      - {name: status, in: query, schema: {type: string}}
+      summary: Features of a collection, with its filters
+      x-per-layer: true
+      x-query: ogc
       responses:
         200:
           description: A GeoJSON FeatureCollection with numberMatched, numberReturned and links

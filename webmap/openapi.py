@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from apispec import APISpec
+from apispec.yaml_utils import load_operations_from_docstring
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app, jsonify, render_template
 
 from geo.fields import BUILDING_FIELDS, DERIVED_FIELDS, PARCEL_FIELDS, PROJECT_FIELDS
 from geo.schema import object_schema
+from webmap.openapi_layers import layer_paths
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 DOCUMENTED = ("/api/", "/ogc", "/export/", "/tiles/")
@@ -41,12 +43,30 @@ def _feature(properties: str) -> dict:
         "properties": {"$ref": f"#/components/schemas/{properties}"}}}
 
 
-register_schema("ParcelProperties", lambda: object_schema(
-    PARCEL_FIELDS, **{f.name: s for f, s in zip(
-        DERIVED_FIELDS, object_schema(DERIVED_FIELDS)["properties"].values(), strict=True)},
-    buildings={"type": "array", "items": object_schema(BUILDING_FIELDS)}))
-register_schema("ProjectProperties", lambda: object_schema(
-    PROJECT_FIELDS, **object_schema(DERIVED_FIELDS[2:])["properties"]))
+def parcel_properties() -> dict:
+    """Return the schema of a parcel's properties: its fields, the derived ones, buildings."""
+    return object_schema(
+        PARCEL_FIELDS, **object_schema(DERIVED_FIELDS)["properties"],
+        buildings={"type": "array", "items": object_schema(BUILDING_FIELDS)})
+
+
+def project_properties() -> dict:
+    """Return the schema of a project's properties: its fields, extra and version."""
+    return object_schema(PROJECT_FIELDS, **object_schema(DERIVED_FIELDS[2:])["properties"])
+
+
+def closed(schema: dict, partial: bool = True) -> dict:
+    """Return an object schema as a request's part: no key but its own; with ``partial``
+    any subset of them (a change names only what it changes).
+
+    What a client read may be sent back whole; read-only fields are then left as they are.
+    """
+    schema = {k: v for k, v in schema.items() if not (partial and k == "required")}
+    return {**schema, "additionalProperties": False}
+
+
+register_schema("ParcelProperties", parcel_properties)
+register_schema("ProjectProperties", project_properties)
 register_schema("ParcelFeature", lambda: _feature("ParcelProperties"))
 register_schema("ProjectFeature", lambda: _feature("ProjectProperties"))
 register_schema("FeatureCollection", {"type": "object", "properties": {
@@ -75,36 +95,62 @@ register_schema("Error", {"type": "object", "properties": {"error": {
         "field": {"type": "string"}}}}})
 
 
+def components() -> dict[str, dict]:
+    """Return every registered schema by name, as in the document's components/schemas."""
+    return {name: schema() for name, schema in sorted(_SCHEMAS.items())}
+
+
 def build_spec() -> dict:
-    """Return the OpenAPI 3.0 document of every documented view of the current app."""
-    spec = APISpec(title="LandMatch API", version="1", openapi_version="3.0.3",
-                   plugins=[FlaskPlugin()], info={
-                       "description": "The county land register: parcels, projects, exports "
-                                      "and OGC API – Features. GeoJSON is RFC 7946 (lon/lat)."})
-    for name, schema in sorted(_SCHEMAS.items()):
-        spec.components.schema(name, schema())
-    seen = set()
+    """Return the OpenAPI 3.0 document of every documented view of the current app.
+
+    Each URL rule under DOCUMENTED is a path, its operations read from the view's docstring
+    (YAML after ``---``); an operation marked ``x-per-layer`` becomes one path per map layer,
+    with that layer's filters (see ``layer_paths``).
+    """
+    spec = APISpec(title="LandMatch API", version="1", openapi_version="3.0.3", info={
+        "description": "The county land register: parcels, projects, exports "
+                       "and OGC API – Features. GeoJSON is RFC 7946 (lon/lat)."})
+    for name, schema in components().items():
+        spec.components.schema(name, schema)
     app = current_app._get_current_object()
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
-        if (rule.endpoint in seen or not rule.rule.startswith(DOCUMENTED) or view is None
-                or "---" not in (view.__doc__ or "")):
+        if not rule.rule.startswith(DOCUMENTED) or view is None:
             continue
-        seen.add(rule.endpoint)
-        spec.path(view=view, app=app)
-    document = spec.to_dict()
-    # Flask's apispec plugin reads only views' docstrings; these paths come ready-made.
-    document["paths"].update(_PATHS)
-    return document
+        operations = load_operations_from_docstring(view.__doc__ or "")
+        path = FlaskPlugin.flaskpath2openapi(rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method.lower() in operations:
+                paths.setdefault(path, {})[method.lower()] = operations[method.lower()]
+    # Paths written as OpenAPI objects by the blueprints that register them.
+    paths.update(_PATHS)
+    for path, operations in sorted(layer_paths(paths).items()):
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
 
 
 @bp.get("/openapi.json")
 def document():
-    """Show the OpenAPI document of this API."""
+    """Show the OpenAPI document of this API.
+    ---
+    get:
+      tags: [API]
+      summary: This document (OpenAPI 3.0)
+      responses:
+        200: {description: The OpenAPI document, content: {application/json: {}}}
+    """
     return jsonify(build_spec())
 
 
 @bp.get("/docs")
 def docs():
-    """Show the API documentation (Swagger UI, served from static/)."""
+    """Show the API documentation (Swagger UI, served from static/).
+    ---
+    get:
+      tags: [API]
+      summary: This document, readable (Swagger UI)
+      responses:
+        200: {description: An HTML page, content: {text/html: {}}}
+    """
     return render_template("api_docs.html")

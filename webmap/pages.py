@@ -12,14 +12,22 @@ from flask import (
 )
 
 from geo.county import load_county
+from geo.crs import STORAGE_SRID
 from geo.errors import N_, GeoError
 from geo.export import FORMATS, export_bytes, geojson_chunks
 from geo.features import get_layer, parse_bbox, parse_filters
 from webmap.db import get_session
 from webmap.i18n import lang
 from webmap.mapview import build_map, layer_title
+from webmap.openapi import register_schema
 
 bp = Blueprint("pages", __name__)
+GK_VALUES = ("", "0", "1", "false", "true")
+# The CRSs the document offers: CGCS2000 and its 3° Gauss–Krüger zones (geo/crs.py); any
+# other CRS pyproj reads is taken too.
+register_schema("ExportCRS", {
+    "type": "string", "description": "the file's CRS; empty or absent: EPSG:4490 (lon/lat)",
+    "enum": ["", *(f"EPSG:{code}" for code in (STORAGE_SRID, 4326, *range(4513, 4555)))]})
 
 
 @bp.app_context_processor
@@ -43,6 +51,8 @@ def _export_query(layer) -> dict:
     if headers not in ("zh", "en", "names"):
         raise GeoError(N_("%(field)s must be zh, en or names."), field="headers")
     crs = args.get("crs") or None
+    if args.get("gk", "") not in GK_VALUES:
+        raise GeoError(N_("%(field)s must be 1 or 0."), field="gk")
     if args.get("gk") in ("1", "true"):
         crs = f"EPSG:{load_county(current_app.config['COUNTY']).settings['epsg_gk_no_zone']}"
     return {"bbox": parse_bbox(args["bbox"]) if args.get("bbox") else None,
@@ -56,12 +66,16 @@ def export_geojson(name: str):
     get:
       tags: [Exports]
       summary: One layer as GeoJSON, with the map's filters
+      x-per-layer: true
+      x-query: bbox
       parameters:
-      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
-      - {name: bbox, in: query, schema: {type: string}}
-      - {name: status, in: query, schema: {type: string}}
+      - {name: headers, in: query, schema: {type: string, enum: ["", zh, en, names]}}
       responses:
         200: {description: "RFC 7946 FeatureCollection", content: {application/geo+json: {}}}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
     layer = get_layer(name)
     query = _export_query(layer)
@@ -86,18 +100,25 @@ def export_file(name: str, fmt: str):
     get:
       tags: [Exports]
       summary: One layer in a desktop-GIS or spreadsheet format, with the map's filters
+      x-per-layer: true
+      x-query: bbox
       parameters:
-      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
       - {name: fmt, in: path, required: true,
          schema: {type: string, enum: [gpkg, shp.zip, csv, xlsx]}}
-      - {name: headers, in: query, schema: {type: string, enum: [zh, en, names]}}
-      - {name: crs, in: query, schema: {type: string}, description: "e.g. EPSG:4546"}
-      - {name: gk, in: query, schema: {type: string, enum: ["1"]},
-         description: "the county's Gauss–Krüger zone"}
-      - {name: bbox, in: query, schema: {type: string}}
-      - {name: status, in: query, schema: {type: string}}
+      - {name: headers, in: query, schema: {type: string, enum: ["", zh, en, names]}}
+      - {name: crs, in: query, schema: {$ref: '#/components/schemas/ExportCRS'}}
+      - {name: gk, in: query, schema: {type: string, enum: ["", "0", "1", "false", "true"]},
+         description: "1: the county's Gauss–Krüger zone without prefix"}
       responses:
         200: {description: The file}
+        404:
+          description: No such format
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        400:
+          description: A parameter is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
     layer = get_layer(name)
     data = export_bytes(get_session(), layer, fmt, **_export_query(layer))

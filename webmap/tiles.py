@@ -23,6 +23,7 @@ def tile(name: str, z: int, x: int, y: int):
     get:
       tags: [Register]
       summary: One vector tile of a map layer
+      x-per-layer: true
       description: >-
         One MVT layer named after the map layer; each feature carries its `code` and the
         attribute the map colours it by (`status` for parcels, `stage` for project sites).
@@ -32,15 +33,10 @@ def tile(name: str, z: int, x: int, y: int):
       parameters:
       - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
       - {name: z, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 22}}
-      - {name: x, in: path, required: true, schema: {type: integer, minimum: 0}}
-      - {name: y, in: path, required: true, schema: {type: integer, minimum: 0}}
-      - {name: stage, in: query, schema: {type: string}, description: "sites: any of"}
-      - {name: town, in: query, schema: {type: string}}
-      - {name: park, in: query, schema: {type: string}, description: "idle, stock"}
-      - {name: status, in: query, schema: {type: string}, description: "idle, stock: any of"}
-      - {name: land_use, in: query, schema: {type: string}, description: "idle, stock"}
-      - {name: chain, in: query, schema: {type: string}, description: "sites"}
-      - {name: industry, in: query, schema: {type: string}, description: "sites"}
+      - {name: x, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 4194303},
+         description: "0 to 2^z - 1 (4194303 = 2^22 - 1 at the deepest zoom); 404 beyond"}
+      - {name: y, in: path, required: true, schema: {type: integer, minimum: 0, maximum: 4194303},
+         description: "0 to 2^z - 1; 404 beyond"}
       responses:
         200:
           description: The tile; ETag from its bytes, so If-None-Match can answer 304
@@ -49,7 +45,11 @@ def tile(name: str, z: int, x: int, y: int):
         204: {description: No feature meets the tile}
         304: {description: Unchanged since the ETag sent in If-None-Match}
         400:
-          description: A tile outside the grid, an unknown layer or a malformed filter
+          description: A zoom beyond the grid's or a malformed filter; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        404:
+          description: No such tile (x or y outside the grid at this zoom)
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """

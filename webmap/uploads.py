@@ -83,10 +83,14 @@ def _sweep(uploads: Path, max_age: float) -> None:
 
 def _settings(token: str) -> dict:
     form = request.form
-    overrides = json.loads(form.get("map") or "{}")
-    if not isinstance(overrides, dict):
-        raise GeoError(N_("%(value)s is not a mapping; write it as column=field."),
-                       field="map", value=str(overrides))
+    try:
+        overrides = json.loads(form.get("map") or "{}")
+    except (ValueError, RecursionError):
+        overrides = None
+    if not isinstance(overrides, dict) or not all(
+            isinstance(v, str) for v in overrides.values()):
+        raise GeoError(N_("%(field)s must be a JSON object of column names to field names, "
+                          'e.g. {"地块编号": "code"}.'), field="map")
     return {"layer": form.get("layer", ""), "crs": form.get("crs") or None,
             "encoding": form.get("encoding") or None,
             "source_layer": form.get("source_layer") or None, "overrides": overrides}

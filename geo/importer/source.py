@@ -256,7 +256,14 @@ def _read_table(path: Path, sheet: str | None, encoding: str | None) -> Source:
     chosen = None
     if path.suffix.lower() == ".csv":
         chosen = detect_encoding(path.read_bytes(), encoding)
-        frame = pd.read_csv(path, encoding=chosen.python, dtype=str, keep_default_na=False)
+        try:
+            frame = pd.read_csv(path, encoding=chosen.python, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            raise GeoError(N_("The file is empty: a CSV file needs a header row and rows."),
+                           field="file") from None
+        except pd.errors.ParserError:
+            raise GeoError(N_("The file cannot be read as CSV: check that every row has as "
+                              "many columns as the header."), field="file") from None
     else:
         try:
             frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
