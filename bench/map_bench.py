@@ -35,7 +35,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402  (after the path fix)
-import shapely  # noqa: E402,F401  (before SpatiaLite: STACK.md trap 2)
+import shapely  # noqa: E402,F401  (before SpatiaLite: docs/stack.md trap 2)
 from sqlalchemy import func, select  # noqa: E402
 
 from geo.models import Parcel  # noqa: E402

@@ -1,7 +1,7 @@
 """Coordinate systems: storage in CGCS2000 lon/lat, Gauss–Krüger zones, and reprojection.
 
 Every geometry enters and leaves the register through this module, so the CRS is explicit
-at each border (STYLE.md: geopandas reprojects before handing data on; pygeoapi keeps CRS
+at each border (as geopandas reprojects before handing data on; pygeoapi keeps CRS
 logic in one crs.py).
 """
 

@@ -61,7 +61,7 @@ IDLE = frozenset({"idle"})
 
 YES_NO = choices_of(("yes", "是", "Yes"), ("no", "否", "No"))
 
-# The class set of data/landuse_codes.csv that matching compares (DOMAIN.md "Land-use codes").
+# The class set of data/landuse_codes.csv that matching compares (docs/domain.md "Land-use codes").
 LAND_CLASSES = choices_of(
     ("industrial1", "一类工业用地", "Class 1 industrial land"),
     ("industrial2", "二类工业用地", "Class 2 industrial land"),
@@ -144,7 +144,7 @@ PARCEL_FIELDS: tuple[Field, ...] = (
     Field("price", "出让底价", "Land price", "number", unit="wan_yuan_per_mu", min=0,
           max=100000, aliases=("出让底价", "地价", "基准地价")),
     # 标准地: the indicators fixed for this parcel before supply; they come before the
-    # general table when matching (DOMAIN.md).
+    # general table when matching (docs/domain.md).
     Field("std_investment_intensity", "标准地投资强度下限", "Standard land: investment "
           "intensity, min", "number", unit="wan_yuan_per_mu", min=0, max=100000,
           aliases=("标准地投资强度", "亩均投资")),

@@ -1,6 +1,6 @@
 """Idle-land follow-up (令53): disposal deadlines, overdue alerts, candidates for idle status.
 
-Rules, per 闲置土地处置办法 (国土资源部令第53号, DOMAIN.md):
+Rules, per 闲置土地处置办法 (国土资源部令第53号, docs/domain.md):
 
 - an idle parcel not yet disposed whose disposal deadline has passed is overdue since the day
   after the deadline;

@@ -12,7 +12,7 @@ from geo.county import DATA_DIR, load_county
 
 INDICATORS_DIR = DATA_DIR / "indicators"
 POLLUTANTS = ("so2", "nox", "pm", "voc", "cod", "nh3n")
-# 1 公顷 = 15 亩, so 万元/公顷 ÷ 15 = 万元/亩 (DOMAIN.md, 2008 application notes).
+# 1 公顷 = 15 亩, so 万元/公顷 ÷ 15 = 万元/亩 (docs/domain.md, 2008 application notes).
 MU_PER_HA = 10000 / M2_PER_MU
 
 

@@ -35,7 +35,7 @@ def test_area_is_plane_area_divided_by_gauss_kruger_scale_squared():
 
 
 def test_area_differs_from_plane_area_as_stack_md_measured():
-    # STACK.md trap 6: GK plane and ellipsoid differ by a few parts in 1e5, never more.
+    # docs/stack.md trap 6: GK plane and ellipsoid differ by a few parts in 1e5, never more.
     area = ellipsoidal_area_m2(_rectangle_lonlat())
     assert 0 < 60_000.0 - area < 60_000.0 * 1e-4
 

@@ -30,7 +30,7 @@ def test_spatialite_bbox_query_goes_through_the_rtree(session):
     sql = _bbox_statement(session).compile(session.get_bind(),
                                            compile_kwargs={"literal_binds": True})
     plan = " ".join(str(r) for r in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
-    # SQLite would otherwise scan parcels row by row (STACK.md trap 4).
+    # SQLite would otherwise scan parcels row by row (docs/stack.md trap 4).
     assert "VIRTUAL TABLE INDEX" in plan and "idx_parcels_geom" in plan, plan
     assert "SCAN parcels" not in plan, plan
 

@@ -17,7 +17,7 @@ from geo.reference import industry_codes, land_use_codes
 from webmap.i18n import lang
 
 # folium's CDN resources, by folium's own names, replaced with the copies under static/
-# (scripts/vendor_assets.sh refreshes them; STACK.md trap 7).
+# (scripts/vendor_assets.sh refreshes them; docs/stack.md trap 7).
 VENDOR_JS = {
     "leaflet": "vendor/leaflet/leaflet.js",
     "jquery": "vendor/jquery/jquery.min.js",
@@ -205,7 +205,7 @@ def offline_map(config, bounds, scripts: tuple[str, ...] = (), vendor: tuple[str
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
                    control_scale=True, **options)
-    # Per-instance lists: folium's class-level lists must stay untouched (STACK.md trap 7).
+    # Per-instance lists: folium's class-level lists must stay untouched (docs/stack.md trap 7).
     m.default_js = [(k, url_for("static", filename=v)) for k, v in VENDOR_JS.items()]
     m.default_js += [(path, url_for("static", filename=path)) for path in vendor]
     m.default_js.append(("landmatch", url_for("static", filename="js/landmatch.js")))

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 # pyproj and shapely bring their own PROJ/GEOS; loading mod_spatialite (the system's) first
-# crashes the process at exit (STACK.md trap 2), so both are imported before any connection.
+# crashes the process at exit (docs/stack.md trap 2), so both are imported before any connection.
 import pyproj  # noqa: F401
 import shapely  # noqa: F401
 from geoalchemy2.admin.dialects.sqlite import load_spatialite
@@ -28,7 +28,7 @@ from geo.register.rtree import rtree_updated_at_the_end
 
 
 class SpatiaLite(Backend):
-    """SpatiaLite: SQLite never consults the R-tree on its own (STACK.md trap 4)."""
+    """SpatiaLite: SQLite never consults the R-tree on its own (docs/stack.md trap 4)."""
 
     name = "spatialite"
     backup_suffix = "sqlite"  # the copy is itself a SpatiaLite file
@@ -41,7 +41,7 @@ class SpatiaLite(Backend):
         os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
         engine = create_engine(url)
         # transaction=True: InitSpatialMetadata in one transaction, 0.04 s instead of 9 s
-        # (STACK.md trap 3).
+        # (docs/stack.md trap 3).
         event.listen(engine, "connect", partial(load_spatialite, transaction=True))
         event.listen(engine, "connect", _pragmas)
         event.listen(engine, "handle_error", _locked_is_busy)
