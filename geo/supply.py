@@ -79,6 +79,13 @@ class NotOfferable(GeoError):
     code = "not_offerable"
 
 
+class MoveRefused(GeoError):
+    """The parcel's present status does not allow this move."""
+
+    status = 409
+    code = "move_refused"
+
+
 @dataclass(frozen=True)
 class Availability:
     """Whether a parcel can be offered, why (an English msgid and its params), who holds it."""
@@ -242,11 +249,11 @@ def move(session: Session, parcel: Parcel, to: str, on: dt.date, by: str,
     """Move a parcel along the table above (not the moves a project makes: land, release)."""
     name = MOVES.get((parcel.status, to))
     if name is None or name == "supply":
-        raise GeoError(N_("A parcel in status %(status)s cannot make this move."),
-                       field="status", status=parcel.status)
+        raise MoveRefused(N_("A parcel in status %(status)s cannot make this move."),
+                          field="status", status=parcel.status)
     if name == "recover" and parcel.disposal not in TAKEN_BACK:
-        raise GeoError(N_("Only land taken back (无偿收回, 协议有偿收回, 置换) is 已收回: set the "
-                          "disposal method first."), field="disposal")
+        raise MoveRefused(N_("Only land taken back (无偿收回, 协议有偿收回, 置换) is 已收回: "
+                             "set the disposal method first."), field="disposal")
     if on > dt.date.today():
         raise GeoError(N_("%(field)s cannot be in the future."), field="date")
     return _move(session, parcel, to, name, on, by, note, None)

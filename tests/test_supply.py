@@ -279,7 +279,7 @@ def test_staff_move_idle_land_through_disposal_into_the_reserve_by_the_api(clien
     update_parcel(session, idle.code, {"disposal": "paid_recovery"}, idle.version, "王建国")
     wrong = client.post(f"/api/parcels/{idle.code}/moves?lang=zh",
                         json={"to_status": "available"}, headers=headers)
-    assert wrong.status_code == 400 and "闲置未处置" in wrong.get_json()["error"]["message"]
+    assert wrong.status_code == 409 and "闲置未处置" in wrong.get_json()["error"]["message"]
     for to in ("disposing", "recovered", "available"):
         made = client.post(f"/api/parcels/{idle.code}/moves", headers=headers,
                            json={"to_status": to, "note": "协议有偿收回，纳入储备"})

@@ -126,8 +126,33 @@ def build_spec() -> dict:
     # Paths written as OpenAPI objects by the blueprints that register them.
     paths.update(_PATHS)
     for path, operations in sorted(layer_paths(paths).items()):
+        for method, operation in operations.items():
+            _common_responses(method, operation)
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _common_responses(method: str, operation: dict) -> None:
+    """Add the answers every operation may give, so no status code is undocumented.
+
+    Any read is 401 where reading needs an account (LANDMATCH_PUBLIC_READ=false); a write is
+    401 without an account, 403 without the role, 409 when it meets a newer version, a code
+    already taken or land another project holds, and 503 while another write holds a SQLite
+    register (webmap/errors.py).
+    """
+    responses = operation.setdefault("responses", {})
+    responses.setdefault(401, _error("Sign in first (reading, or this write, needs an account)"))
+    if method in ("post", "patch", "put", "delete") and "security" not in operation:
+        responses.setdefault(403, _error("The account's role does not allow this"))
+        responses.setdefault(409, _error("A newer version, a code already taken, or land "
+                                         "another project holds; the error says which"))
+        responses.setdefault(503, _error("Another write holds the register; retry after the "
+                                         "Retry-After header's seconds"))
 
 
 @bp.get("/openapi.json")

@@ -79,7 +79,11 @@ def add_move(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/SupplyMove'}}
         400:
-          description: The move is not one the parcel can make; the error says why
+          description: A value is malformed; the error names it
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: The parcel's status does not allow this move (move_refused)
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         404:
