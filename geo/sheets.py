@@ -47,8 +47,14 @@ def csv_text(rows: Iterable[Sequence[object]]) -> str:
 
 
 def append_row(ws, values: Sequence[object]) -> None:
-    """Append ``values`` to openpyxl worksheet ``ws``; text always as a string cell."""
-    ws.append(values)
+    """Append ``values`` to openpyxl worksheet ``ws``; text always as a string cell.
+
+    The control characters XLSX cannot hold are taken out of text: openpyxl refuses them
+    (IllegalCharacterError, a 500 for a parcel whose name held one), and a cell shows none.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             # openpyxl has already made a formula of "=…": keep the text, say it is text.

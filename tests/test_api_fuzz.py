@@ -12,7 +12,8 @@ invalid are answered.
 What OpenAPI 3.0 cannot say is said to the generator by hooks, each one a rule the
 document states in words: a bbox's min before its max, a polygon that is valid and in the
 county, no NUL in object keys, a progress date not in the future, area_max_mu not below
-area_min_mu, lon and lat together. Anonymous writes are run too: each must be the documented
+area_min_mu, lon and lat together, no idle status on stock land and a planned plot-ratio
+minimum not above its maximum. Anonymous writes are run too: each must be the documented
 401 (or a 400 for input no column can hold), never a server error. GeoPackages are written
 after reads in the same process, as a server does (docs/traps.md 26).
 """
@@ -29,7 +30,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
+from geo.errors import GeoError
 from geo.features import BBOX_PATTERN
+from geo.fields import get_field
+from geo.record_rules import IDLE_LAYER_ONLY
 from tests.conftest import csrf_token, login
 
 EXAMPLES = int(os.environ.get("LANDMATCH_FUZZ_EXAMPLES", "5"))
@@ -65,6 +69,22 @@ def _needs(body: dict) -> dict:
     return {k: v for k, v in body.items() if v is not None or k in ("lon", "lat")}
 
 
+def _whole_record(values: dict) -> None:
+    """Keep a parcel's values within the rules over the whole record (geo/record_rules.py)."""
+    status = values.get("status")
+    try:
+        status = get_field("parcel", "status").clean(status) if status else None
+    except GeoError:
+        return
+    if values.get("layer") in ("stock", "存量建设用地") and status in IDLE_LAYER_ONLY:
+        values["status"] = "available"
+    values["plot_ratio_min"], values["plot_ratio_max"] = _ordered(
+        values.get("plot_ratio_min"), values.get("plot_ratio_max"))
+    for name in ("plot_ratio_min", "plot_ratio_max"):
+        if values[name] is None:
+            del values[name]
+
+
 def _schema(app):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 
@@ -84,6 +104,8 @@ def _schema(app):
             return body
         body = _without_nul(body)
         path = context.operation.path
+        if isinstance(body.get("values"), dict):
+            _whole_record(body["values"])
         if "geometry" in body:
             body["geometry"] = SQUARE
         if "site" in body:
