@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Select, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from geo.audit import acting_user, record
@@ -91,13 +91,43 @@ class Row:
         return getattr(self.project, name)
 
 
-def load_projects(session: Session) -> list[Project]:
-    """Return every project outside the bin with its plan, annual plans, progress and
-    transitions loaded."""
+def decisive_progress(days: Sequence[dt.date]) -> CompoundSelect:
+    """Return a query of the ids of the progress entries that decide the ledger on ``days``.
+
+    A project's line on a day reads only its last entry up to that day (figures, last
+    report), its last one with an investment figure (the report's cumulative investment) and
+    an entry at 100 % up to that day (completion met): at most 3 × len(days) entries a project,
+    however long its history, each found through an index of migration 0007. Loading every
+    entry made /api/ledger and /dashboard grow with the history: 3,500 entries made them 8×
+    and 6× slower (bench/README.md, "Steady under sustained use").
+    """
+    e = ProgressEntry
+
+    def one(*where, latest: bool = True) -> Select:
+        found = select(e.id).where(e.project_id == Project.id, *where)
+        if latest:
+            found = found.order_by(e.date.desc(), e.id.desc())
+        return select(found.limit(1).scalar_subquery()).where(Project.deleted_at.is_(None))
+
+    return union(*(one(e.date <= day) for day in days),
+                 *(one(e.date <= day, e.completed_investment.is_not(None)) for day in days),
+                 # Any entry at 100 % by the day meets completion; no order, so that the
+                 # percent index finds it without walking the project's history.
+                 *(one(e.date <= day, e.percent_done >= 100, latest=False) for day in days))
+
+
+def load_projects(session: Session, days: Sequence[dt.date]) -> list[Project]:
+    """Return every project outside the bin with its plan, annual plans, transitions and the
+    progress entries that decide its ledger lines on ``days`` loaded.
+
+    ``project.progress`` then holds only those entries (``decisive_progress``): enough for
+    ``row_for`` on any of ``days``, not a project's history (read that with ``get_project``).
+    """
+    decisive = ProgressEntry.id.in_(decisive_progress(days))
     return list(session.scalars(
         select(Project).where(Project.deleted_at.is_(None)).order_by(Project.code).options(
             selectinload(Project.plan), selectinload(Project.annual_plans),
-            selectinload(Project.parcel), selectinload(Project.progress),
+            selectinload(Project.parcel), selectinload(Project.progress.and_(decisive)),
             selectinload(Project.transitions))))
 
 
@@ -155,7 +185,7 @@ def ledger(session: Session, on: dt.date, rules: Rules,
 
     Empty values sort last whichever the order.
     """
-    rows = [row_for(p, on, rules) for p in load_projects(session)]
+    rows = [row_for(p, on, rules) for p in load_projects(session, [on])]
     for name, values in (filters or {}).items():
         rows = [r for r in rows if str(r.value(name)) in values]
     present = [r for r in rows if r.value(sort) is not None]

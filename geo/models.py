@@ -224,6 +224,10 @@ class ProgressEntry(Timestamped, Base):
     """One dated progress report of the ledger (台账): investment, progress, problems."""
 
     __tablename__ = "progress_entries"
+    # The ledger's latest-entry lookups (geo.ledger.decisive_progress; migration 0007).
+    __table_args__ = (Index("ix_progress_entries_project_date", "project_id", "date", "id"),
+                      Index("ix_progress_entries_project_percent", "project_id", "percent_done",
+                            "date"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False,

@@ -148,7 +148,8 @@ def monthly_report(session: Session, month: str, rules: Rules) -> MonthlyReport:
     """Return the report of ``month`` ("2026-10"), as the ledger stood on its last day."""
     first, last = month_bounds(month)
     before = first - dt.timedelta(days=1)
-    projects = load_projects(session)
+    year_start = dt.date(last.year - 1, 12, 31)
+    projects = load_projects(session, [last, before, year_start])
     rows = [row_for(p, last, rules) for p in projects]
     previous = {p.code: row_for(p, before, rules) for p in projects}
     changes = []
@@ -165,7 +166,6 @@ def monthly_report(session: Session, month: str, rules: Rules) -> MonthlyReport:
                               if r.category == c.value), 1),
                     round(sum(r.completed_investment or 0 for r in rows
                               if r.category == c.value), 1)) for c in CATEGORIES]
-    year_start = dt.date(last.year - 1, 12, 31)
     return MonthlyReport(
         month, first, last, rows, totals(rows), by_category, changes,
         rank(rows, "lead_unit", year_start, last), rank(rows, "town", year_start, last),
