@@ -97,8 +97,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from geo.county import load_county
-    from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url
     from geo.demo import load_demo
+    from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url
     from webmap import create_app
 
     tmp = tempfile.mkdtemp(prefix="landmatch-growth-")

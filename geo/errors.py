@@ -79,3 +79,30 @@ class Conflict(GeoError):
         super().__init__(message, field="version", **params)
         self.current = current
         self.submitted = submitted
+
+
+class Unavailable(GeoError):
+    """The database server cannot be reached (restarting, down, the network): try again soon.
+
+    ``retry_after`` is the seconds a client should wait (the ``Retry-After`` header).
+    """
+
+    status = 503
+    code = "database_unavailable"
+    retry_after = 5
+
+    def __init__(self) -> None:
+        super().__init__(N_("The database cannot be reached at the moment: nothing was changed. "
+                            "Try again in a moment; if it lasts, tell the administrator."))
+
+
+class DiskFull(GeoError):
+    """The disk that holds a SpatiaLite register is full: the write was undone whole."""
+
+    status = 507
+    code = "disk_full"
+
+    def __init__(self) -> None:
+        super().__init__(N_("The disk that holds the register is full: nothing was changed. "
+                            "Free some space on the server (or tell the administrator), then "
+                            "try again."))

@@ -37,6 +37,7 @@ from geo.models import Building, Parcel
 from geo.register.backend import Backend, BBox, TileQuery
 from geo.register.bulk import WKB, JsonText
 from geo.register.feature_json import flatten
+from geo.register.outages import watch_postgres
 
 ANALYZE_AFTER = 5000  # rows; below this the statistics barely move
 WEB_MERCATOR = 3857
@@ -49,8 +50,11 @@ class PostGIS(Backend):
     backup_suffix = "dump"  # pg_dump's custom format
 
     def create_engine(self, url: str) -> Engine:
-        """Return an engine that checks a pooled connection before handing it out."""
-        return create_engine(url, pool_pre_ping=True)
+        """Return an engine that checks a pooled connection before handing it out, and
+        answers 503 while the server cannot be reached (geo/register/outages.py)."""
+        engine = create_engine(url, pool_pre_ping=True)
+        watch_postgres(engine)
+        return engine
 
     def bbox_filter(self, geom: ColumnElement, pk: ColumnElement, bbox: BBox) -> ColumnElement:
         """Return a clause true where ``geom`` intersects ``bbox`` (lon/lat).

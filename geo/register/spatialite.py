@@ -24,6 +24,7 @@ from geo.errors import Busy
 from geo.models import Building, Parcel
 from geo.register.backend import Backend, BBox
 from geo.register.feature_json import flatten
+from geo.register.outages import watch_sqlite
 from geo.register.rtree import rtree_updated_at_the_end
 
 
@@ -45,6 +46,7 @@ class SpatiaLite(Backend):
         event.listen(engine, "connect", partial(load_spatialite, transaction=True))
         event.listen(engine, "connect", _pragmas)
         event.listen(engine, "handle_error", _locked_is_busy)
+        watch_sqlite(engine, engine.url.database or "")  # full disk, WAL growth (issue 15)
         return engine
 
     def bbox_filter(self, geom: ColumnElement, pk: ColumnElement, bbox: BBox) -> ColumnElement:
