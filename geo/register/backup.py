@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from geo.errors import N_, GeoError
@@ -17,11 +18,18 @@ def backup(url: str, output: str | Path) -> Path:
     """Write a consistent copy of the database at ``url`` to ``output``; return the path.
 
     SpatiaLite: SQLite's online backup API (safe while the app runs; the copy is itself a
-    SpatiaLite file). PostGIS: ``pg_dump`` in its custom format.
+    SpatiaLite file). PostGIS: ``pg_dump`` in its custom format. The copy is written to
+    ``<output>.part`` and renamed when complete, so a backup killed half-way (a full disk,
+    kill -9) never leaves a truncated file under the name a restore would be given.
     """
     output = Path(output)
-    backend_for(url).backup(url, output)
-    output.chmod(0o600)  # it holds the staff's password hashes
+    partial = output.with_name(output.name + ".part")
+    partial.unlink(missing_ok=True)  # a killed backup's leftover
+    backend_for(url).backup(url, partial)
+    partial.chmod(0o600)  # it holds the staff's password hashes
+    with open(partial, "rb") as written:
+        os.fsync(written.fileno())  # on disk before it takes the name
+    os.replace(partial, output)
     return output
 
 
