@@ -214,7 +214,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _landmatch(env: dict, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([str(ROOT / ".venv/bin/landmatch"), *args], env=env, cwd=ROOT,
+    done = subprocess.run([str(ROOT / ".venv/bin/landmatch"), *args], env=env,
+                          cwd=env["PYTHONPATH"],
                           input=stdin, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"landmatch {' '.join(args)}: {done.stderr[-2000:]}")
@@ -288,6 +289,9 @@ def main() -> None:
                                       "dropped and recreated. Default: a SpatiaLite file")
     parser.add_argument("--port", type=int, default=0, help="default: free, in 5100-5999")
     parser.add_argument("--out", type=Path, help="write the minutes as JSON here")
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="the checkout whose geo/ and webmap/ to serve, e.g. an export of "
+                             "main (`git archive main | tar -x -C DIR`) to compare")
     args = parser.parse_args()
 
     data = ROOT / "bench" / "data" / "soak"
@@ -295,7 +299,8 @@ def main() -> None:
     url, sqlite_file = _fresh_database(args, data)
     port = args.port or free_port()
     # This checkout's code, not the editable install's (docs/traps.md 12).
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANDMATCH_DATABASE_URL": url,
+    code = args.code.resolve()
+    env = {**os.environ, "PYTHONPATH": str(code), "LANDMATCH_DATABASE_URL": url,
            "LANDMATCH_SECRET_KEY": "soak", "LANDMATCH_BIND": f"127.0.0.1:{port}",
            "LANDMATCH_WORKERS": str(args.workers), "LANDMATCH_LOGIN_RATE_LIMIT": "100 per minute"}
     _landmatch(env, "init-db")
@@ -311,7 +316,7 @@ def main() -> None:
     engine.dispose()
 
     server = Server("soak", [str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py"], env,
-                    ROOT, port, "/api/ledger", data / "gunicorn.log")
+                    code, port, "/api/ledger", data / "gunicorn.log")
     server.start()
     try:
         server.wait_ready()
@@ -358,7 +363,7 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps({
             "backend": backend, "clients": args.clients, "workers": args.workers,
-            "minutes": [m.__dict__ for m in minutes], "alive": alive,
+            "code": str(code), "minutes": [m.__dict__ for m in minutes], "alive": alive,
             "load_average": Path("/proc/loadavg").read_text().split()[:3]}, indent=1))
 
 
