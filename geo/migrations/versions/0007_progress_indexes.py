@@ -6,16 +6,14 @@ the index alone; with only ``project_id`` indexed, every ledger read sorted
 each project's whole history, and /api/ledger grew with it (bench/README.md).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
 revision = "0007"
-# 0006 is being written on another branch at the same time (issue 16's sessions): when both
-# are merged, this one follows it (down_revision = "0006"); the two touch different tables.
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
