@@ -2,9 +2,10 @@
 
 The soak (bench/soak.py) sees growth through a shared machine's noise; this measures it
 directly: a demo register, each read timed (fastest of ``--repeat``) through the app's test
-client, then ``--progress`` progress entries and ``--edits`` parcel edits written through
-geo/ (as the web forms write them), then the same reads again. No WAL starvation here (one
-connection, checkpoints run), so what grows is the reads' own work.
+client, on a copy of the register taken before ``--progress`` progress entries and
+``--edits`` parcel edits were written through geo/ (as the web forms write them) and on the
+register after them, in turn, so that the machine's other load falls on both alike. No WAL
+starvation here (one connection, checkpoints run), so what grows is the reads' own work.
 
     .venv/bin/python bench/growth.py                      # SpatiaLite, in a temp dir
     .venv/bin/python bench/growth.py --url postgresql+psycopg://postgres:postgres@127.0.0.1/bench_growth
@@ -17,6 +18,7 @@ import datetime as dt
 import json
 import os
 import random
+import sqlite3
 import sys
 import tempfile
 import time
@@ -98,7 +100,10 @@ def main() -> None:
 
     from geo.county import load_county
     from geo.demo import load_demo
-    from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url
+    try:
+        from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url
+    except ImportError:  # a checkout from before geo/register (to compare with main)
+        from geo.db import make_engine, make_sessionmaker, migrate, sqlite_url
     from webmap import create_app
 
     tmp = tempfile.mkdtemp(prefix="landmatch-growth-")
@@ -117,19 +122,32 @@ def main() -> None:
         from geo.models import Parcel, Project
         project = session.scalar(select(Project.code).order_by(Project.code))
         parcel = session.scalar(select(Parcel.code).order_by(Parcel.code))
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
-    client = app.test_client()
-    paths = [p.format(project=project, parcel=parcel) for p in READS]
-    for path in paths:
-        _timed(client, path, 1)  # warm the caches
-    before = {p: _timed(client, p, args.repeat) for p in paths}
+    engine.dispose()
+    # A copy of the register as it is now (the "before"), read alongside the grown one:
+    # each read is timed on both in turn, so the machine's other load falls on both alike.
+    base = _copy(url, tmp)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
     started = time.perf_counter()
     _write(sessions, args.progress, args.edits, random.Random(15))
     write_s = time.perf_counter() - started
-    after = {p: _timed(client, p, args.repeat) for p in paths}
+    apps = [create_app({"DATABASE_URL": u, "SECRET_KEY": "bench", "TESTING": True})
+            for u in (base, url)]
+    clients = [a.test_client() for a in apps]
+    paths = [p.format(project=project, parcel=parcel) for p in READS]
+    for path in paths:
+        for client in clients:
+            _timed(client, path, 1)  # warm the caches
+    before, after = {}, {}
+    for path in paths:
+        rounds = [(_timed(clients[0], path, 1), _timed(clients[1], path, 1))
+                  for _ in range(args.repeat)]
+        before[path] = tuple(min(r[0][i] for r in rounds) for i in (0, 1))
+        after[path] = tuple(min(r[1][i] for r in rounds) for i in (0, 1))
     backend = "postgis" if args.url else "spatialite"
     print(f"{backend}: {args.progress} progress entries and {args.edits} parcel edits "
-          f"written in {write_s:.0f} s; fastest of {args.repeat} requests, ms")
+          f"written in {write_s:.0f} s; fastest of {args.repeat} requests, ms, "
+          f"the register before (a copy) and after read in turn")
     print(f"{'read':46} {'before':>7} {'after':>7} {'ratio':>5}   "
           f"{'cpu before':>10} {'after':>7} {'ratio':>5}")
     for p in paths:
@@ -143,6 +161,29 @@ def main() -> None:
             "before_cpu_ms": {p: v[1] for p, v in before.items()},
             "after_cpu_ms": {p: v[1] for p, v in after.items()}}, indent=1))
     engine.dispose()
+    for a in apps:
+        a.extensions["landmatch.engine"].dispose()
+
+
+def _copy(url: str, tmp: str) -> str:
+    """Return the URL of a copy of the database at ``url`` (a file, or a PostgreSQL
+    database made from it as a template)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    if target.get_backend_name() == "sqlite":
+        copy = os.path.join(tmp, "before.sqlite")
+        with sqlite3.connect(target.database) as source, sqlite3.connect(copy) as dest:
+            source.backup(dest)
+        return f"sqlite:///{copy}"
+    name = f"{target.database}_before"
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{target.database}"'))
+    admin.dispose()
+    return target.set(database=name).render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

@@ -116,14 +116,14 @@ def decisive_progress(days: Sequence[dt.date]) -> CompoundSelect:
                  *(one(e.date <= day, e.percent_done >= 100, latest=False) for day in days))
 
 
-def load_projects(session: Session, days: Sequence[dt.date]) -> list[Project]:
+def load_projects(session: Session, days: Sequence[dt.date] | None = None) -> list[Project]:
     """Return every project outside the bin with its plan, annual plans, transitions and the
-    progress entries that decide its ledger lines on ``days`` loaded.
+    progress entries that decide its ledger lines on ``days`` (default: today) loaded.
 
     ``project.progress`` then holds only those entries (``decisive_progress``): enough for
     ``row_for`` on any of ``days``, not a project's history (read that with ``get_project``).
     """
-    decisive = ProgressEntry.id.in_(decisive_progress(days))
+    decisive = ProgressEntry.id.in_(decisive_progress(days or [dt.date.today()]))
     return list(session.scalars(
         select(Project).where(Project.deleted_at.is_(None)).order_by(Project.code).options(
             selectinload(Project.plan), selectinload(Project.annual_plans),
