@@ -98,8 +98,8 @@ def decisive_progress(days: Sequence[dt.date]) -> CompoundSelect:
     report), its last one with an investment figure (the report's cumulative investment) and
     an entry at 100 % up to that day (completion met): at most 3 × len(days) entries a project,
     however long its history, each found through an index of migration 0007. Loading every
-    entry made /api/ledger and /dashboard grow with the history: 3,500 entries made them 8×
-    and 6× slower (bench/README.md, "Steady under sustained use").
+    entry made /api/ledger and /dashboard grow with the history: 3,500 entries made them
+    2–3× as costly (bench/results/soak-2026-12-06.md).
     """
     e = ProgressEntry
 
