@@ -97,7 +97,7 @@ def decisive_progress(days: Sequence[dt.date]) -> CompoundSelect:
     A project's line on a day reads only its last entry up to that day (figures, last
     report), its last one with an investment figure (the report's cumulative investment) and
     an entry at 100 % up to that day (completion met): at most 3 × len(days) entries a project,
-    however long its history, each found through an index of migration 0007. Loading every
+    however long its history, each found through an index of migration 0008. Loading every
     entry made /api/ledger and /dashboard grow with the history: 3,500 entries made them
     2–3× as costly (bench/results/soak-2026-12-06.md).
     """

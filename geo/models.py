@@ -224,7 +224,7 @@ class ProgressEntry(Timestamped, Base):
     """One dated progress report of the ledger (台账): investment, progress, problems."""
 
     __tablename__ = "progress_entries"
-    # The ledger's latest-entry lookups (geo.ledger.decisive_progress; migration 0007).
+    # The ledger's latest-entry lookups (geo.ledger.decisive_progress; migration 0008).
     __table_args__ = (Index("ix_progress_entries_project_date", "project_id", "date", "id"),
                       Index("ix_progress_entries_project_percent", "project_id", "percent_done",
                             "date"))

@@ -5,15 +5,15 @@ The ledger reads, per project, the last entry up to a day and an entry at 100 %
 the index alone; with only ``project_id`` indexed, every ledger read sorted
 each project's whole history, and /api/ledger grew with it (bench/README.md).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
