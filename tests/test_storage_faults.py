@@ -201,6 +201,7 @@ def test_a_postgresql_restart_answers_503_then_the_app_recovers_by_itself(cluste
         for path in ("/api/ledger", "/api/layers/idle", f"/api/projects/{PROJECT}"):
             answer = client.get(path)
             assert answer.status_code == 503, (path, answer.get_data(as_text=True)[:300])
+            assert answer.headers["Retry-After"] == "5"
             error = answer.get_json()["error"]
             assert error["code"] == "database_unavailable" and "数据库" in error["message"]
         page = client.get("/dashboard")
