@@ -216,3 +216,12 @@ def login(client, role: str) -> str:
                                            "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return name
+
+
+def free_port() -> int:
+    """Return a loopback port no one listens on, for a server a test starts itself."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

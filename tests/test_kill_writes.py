@@ -37,7 +37,7 @@ from geo.models import (
 )
 from geo.register import make_engine, make_sessionmaker
 from geo.users import create_user
-from tests.conftest import PASSWORD, _make_app, csrf_token, login
+from tests.conftest import PASSWORD, _make_app, csrf_token, free_port, login
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = ROOT / "tests" / "kill_child.py"
@@ -75,19 +75,6 @@ def _state(url: str) -> dict:
                 "AND state LIKE 'idle in transaction%'"))
     engine.dispose()
     return state
-
-
-def _free_port() -> int:
-    import socket
-
-    for port in range(5600, 5999):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 5600-5999")
 
 
 def _child(*args: str) -> subprocess.Popen:
@@ -201,7 +188,7 @@ def test_a_worker_killed_mid_write_leaves_nothing_half_written(db_url, tmp_path,
     if db_url.startswith("sqlite"):
         assert before["integrity"] == "ok" and before["rtree"] == before["count"]
     path, send = _writes(db_url)[write]
-    port = _free_port()
+    port = free_port()
     child = _child("serve", db_url, str(port), path, point)
     try:
         _wait_for(child, "ready")

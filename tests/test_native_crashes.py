@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("sites", "idle", "stock")
@@ -238,17 +238,11 @@ def test_ledger_page_read_200_times_first_in_a_fresh_process_corrupts_no_memory(
     assert "answered 200" in done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_server(crawler_db, tmp_path):
     """The app under gunicorn (gunicorn.conf.py, two workers), as ``make serve`` runs it."""
     db_url = crawler_db
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     env = dict(_child_env(), LANDMATCH_DATABASE_URL=db_url, LANDMATCH_BIND=f"127.0.0.1:{port}",
                LANDMATCH_WORKERS="2", LANDMATCH_SECRET_KEY="test-secret")

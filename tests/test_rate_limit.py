@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,11 @@ from sqlalchemy import create_engine
 
 from geo.register import make_sessionmaker
 from geo.users import create_user
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, free_port
 from webmap import create_app
 from webmap.ratelimit import DatabaseStorage
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -36,7 +29,7 @@ def gunicorn(db_url, tmp_path):
     with make_sessionmaker(engine)() as session:
         create_user(session, "target", PASSWORD, "viewer")
     engine.dispose()
-    port, log = _free_port(), tmp_path / "access.log"
+    port, log = free_port(), tmp_path / "access.log"
     env = {**os.environ, "LANDMATCH_DATABASE_URL": db_url, "LANDMATCH_WORKERS": "2",
            "LANDMATCH_BIND": f"127.0.0.1:{port}", "LANDMATCH_SECRET_KEY": "test-secret",
            # the worktree's code, whatever checkout made .venv (docs/traps.md 12)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 import geo.register.outages as outages
 from geo.models import AuditRecord, ProgressEntry
-from tests.conftest import _fill, _make_app, csrf_token, login, require
+from tests.conftest import _fill, _make_app, csrf_token, free_port, login, require
 
 PROJECT = "141023XM001"
 
@@ -158,26 +158,13 @@ class Cluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/landmatch"
 
 
-def _free_port() -> int:
-    import socket
-
-    for port in range(5400, 5999):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
 @pytest.fixture
 def cluster():
     bin_dir = _pg_bin()
     # Under CI (.ci/run installs postgresql) this must run; elsewhere it needs the server's
     # programs, which a machine with only a client does not have.
     require(bin_dir is not None, "PostgreSQL's initdb and pg_ctl are not installed")
-    made = Cluster(bin_dir, _free_port())
+    made = Cluster(bin_dir, free_port())
     yield made
     made.remove()
 

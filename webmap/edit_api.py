@@ -104,14 +104,6 @@ def create():
           description: A value is refused, or an unknown key was sent; the error names the field
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        401:
-          description: Sign in first (an editor account)
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        403:
-          description: The account is not an editor
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
         409:
           description: "Someone saved a newer version first; both versions are in the answer"
           content:
@@ -149,14 +141,6 @@ def update(code: str):
           description: A value is refused, or an unknown key was sent; the error names the field
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        401:
-          description: Sign in first (an editor account)
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        403:
-          description: The account is not an editor
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
         404:
           description: No such parcel
           content:
@@ -187,14 +171,6 @@ def delete(code: str):
         204: {description: In the bin}
         400:
           description: A value is refused, or an unknown key was sent; the error names the field
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        401:
-          description: Sign in first (an editor account)
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        403:
-          description: The account is not an editor
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         404:
@@ -289,14 +265,6 @@ def update_project(code: str):
             application/json: {schema: {$ref: '#/components/schemas/Record'}}
         400:
           description: A value is refused, or an unknown key was sent; the error names the field
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        401:
-          description: Sign in first (an editor account)
-          content:
-            application/json: {schema: {$ref: '#/components/schemas/Error'}}
-        403:
-          description: The account is not an editor
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         404:
