@@ -36,7 +36,10 @@ def gunicorn(db_url, tmp_path):
            "PYTHONPATH": str(ROOT)}
     env.pop("LANDMATCH_RATELIMIT_STORAGE_URI", None)  # the default, as `make serve` has it
     child = subprocess.Popen(
+        # Workers are replaced every few requests: on an idle machine one worker may take
+        # every connection, so recycling them is what makes several processes share the count.
         [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+         "--max-requests", "4",
          "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(m)s %(U)s"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -88,7 +91,7 @@ def test_the_eleventh_failed_sign_in_is_refused_across_two_gunicorn_workers(guni
     assert _sign_in(url, PASSWORD) == 429  # the right password waits for the window too
     posts = [line.split()[0] for line in log.read_text().splitlines()
              if line.split()[1] in ("401", "429")]
-    assert len(set(posts)) == 2, "both workers took failed sign-ins"
+    assert len(set(posts)) >= 2, "several worker processes took failed sign-ins"
 
 
 def test_database_counters_count_up_per_key_and_restart_after_the_window(app):
