@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from geo.areas import m2_to_mu
 from geo.categories import Alert, Rules
 from geo.models import Parcel
-from geo.supply import Availability, availability, holders, offerable_statuses
+from geo.supply import IDLE_LIFE, Availability, availability, holders, offerable_statuses
 
 OPEN = ("idle", "disposing")
 
@@ -97,12 +97,12 @@ def idle_alerts(session: Session, on: dt.date, rules: Rules) -> list[Alert]:
 
 
 def disposal_progress(session: Session) -> dict[str, dict[str, float]]:
-    """Return idle parcels by status: how many and how many 亩 (idle, disposing, disposed)."""
+    """Return idle parcels by status along their life (闲置未处置 … 已收回, 可供地): how many, how
+    many 亩."""
     count: Counter[str] = Counter()
     area: Counter[str] = Counter()
     for status, area_m2 in session.execute(
             select(Parcel.status, Parcel.area_m2).where(Parcel.layer == "idle")):
         count[status] += 1
         area[status] += m2_to_mu(area_m2)
-    return {s: {"count": count[s], "area_mu": round(area[s], 2)}
-            for s in ("idle", "disposing", "disposed")}
+    return {s: {"count": count[s], "area_mu": round(area[s], 2)} for s in IDLE_LIFE}

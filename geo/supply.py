@@ -56,6 +56,9 @@ HELD = ("reserved", "supplied")
 TAKEN_BACK = ("recover", "paid_recovery", "swap")
 USER_KEEPS = ("fee", "extend", "change_use", "temporary")
 
+# Idle land's statuses in the order of its life (令53): the dashboard's disposal progress.
+IDLE_LIFE = ("idle", "disposing", "disposed", "recovered", "available")
+
 MOVES: dict[tuple[str, str], str] = {
     ("reserved", "supplied"): "supply",
     ("idle", "disposing"): "dispose",

@@ -34,6 +34,7 @@ from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
 from geo.lifecycle import advance, put_back
 from geo.report import monthly_report, report_xlsx, word
+from geo.supply import IDLE_LIFE
 from webmap.api import availability_json
 from webmap.auth import editor_required
 from webmap.db import get_session
@@ -173,7 +174,7 @@ def dashboard():
 
     return render_template("dashboard.html", figures=figures, stage_labels=labels_of(STAGES),
                            chain_labels=labels_of(CHAINS),
-                           status_labels=labels_of(PARCEL_STATUSES))
+                           status_labels=labels_of(PARCEL_STATUSES), idle_life=IDLE_LIFE)
 
 
 @bp.get("/idle")

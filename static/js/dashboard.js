@@ -36,12 +36,12 @@
       scales: { x: { stacked: true, title: { display: true, text: L.mu } },
                 y: { stacked: true, ticks: { autoSkip: false } } } }
   });
-  var statuses = ["idle", "disposing", "disposed"];
+  var statuses = data.idle_life;  // in the order of idle land's life (geo/supply.py)
   new Chart(document.getElementById("chart-idle"), {
     type: "doughnut",
     data: { labels: statuses.map(function (s) { return data.statuses[s]; }),
             datasets: [{ data: statuses.map(function (s) { return f.idle[s].area_mu; }),
-                         backgroundColor: [RED, ORANGE, BROWN] }] },
+                         backgroundColor: [RED, ORANGE, BROWN, BLUE, GREEN] }] },
     options: { animation: false, responsive: true, maintainAspectRatio: false }
   });
   document.body.setAttribute("data-charts", String(Object.keys(Chart.instances).length));
