@@ -108,8 +108,10 @@ def saving(session: Session, record: Parcel | Project, submitted: Mapping) -> It
     our write. The versioned UPDATE can fail at any flush, and ``record_change`` flushes to
     learn the new version, so the audit records are written inside this block, not before.
 
-    >>> with saving(session, parcel, values):  # doctest: +SKIP
-    ...     record_change(session, user, "update", parcel, before, geom_before)
+    Used as (the database is needed, so no doctest)::
+
+        with saving(session, parcel, values):
+            record_change(session, user, "update", parcel, before, geom_before)
     """
     expected = record.version
     try:
