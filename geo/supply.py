@@ -68,6 +68,11 @@ MOVES: dict[tuple[str, str], str] = {
 }
 
 
+# The moves a project makes (land, put back, start) and those staff make by hand (``move``).
+PROJECT_MOVES = ("reserve", "release", "supply")
+HAND_MOVES = {pair: name for pair, name in MOVES.items() if name not in PROJECT_MOVES}
+
+
 class ParcelTaken(GeoError):
     """The parcel is already held by another project."""
 
@@ -250,8 +255,8 @@ def start(session: Session, project: Project, on: dt.date, by: str) -> None:
 def move(session: Session, parcel: Parcel, to: str, on: dt.date, by: str,
          note: str | None = None) -> SupplyMove:
     """Move a parcel along the table above (not the moves a project makes: land, release)."""
-    name = MOVES.get((parcel.status, to))
-    if name is None or name == "supply":
+    name = HAND_MOVES.get((parcel.status, to))
+    if name is None:
         raise MoveRefused(N_("A parcel in status %(status)s cannot make this move."),
                           field="status", status=parcel.status)
     if name == "recover" and parcel.disposal not in TAKEN_BACK:

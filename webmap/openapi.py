@@ -82,13 +82,6 @@ register_schema("Availability", {"type": "object", "required": ["offerable", "re
     "reason": {"type": "string", "description": "why, in the user's language"},
     "project": {"type": "string", "nullable": True,
                 "description": "code of the project holding the parcel"}}})
-register_schema("SupplyMove", {"type": "object", "properties": {
-    "date": {"type": "string", "format": "date"},
-    "move": {"type": "string", "enum": ["reserve", "release", "supply", "dispose", "close",
-                                        "recover", "enter_reserve"]},
-    "from_status": {"type": "string"}, "to_status": {"type": "string"},
-    "project": {"type": "string", "nullable": True}, "by": {"type": "string"},
-    "note": {"type": "string", "nullable": True}}})
 register_schema("Error", {"type": "object", "properties": {"error": {
     "type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string"}, "message": {"type": "string"},

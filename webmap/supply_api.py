@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from geo.editing import get_parcel
-from geo.errors import N_, GeoError
 from geo.fields import get_field
 from geo.models import SupplyMove
-from geo.supply import move, moves_of
+from geo.supply import HAND_MOVES, MOVES, PROJECT_MOVES, move, moves_of
 from webmap.auth import editor_required
 from webmap.db import get_session
+from webmap.inputs import json_body
+from webmap.openapi import components, register_schema
 
 bp = Blueprint("supply_api", __name__, url_prefix="/api")
+
+register_schema("SupplyMove", {"type": "object", "properties": {
+    "date": {"type": "string", "format": "date"},
+    "move": {"type": "string", "enum": list(dict.fromkeys([*PROJECT_MOVES, *MOVES.values()]))},
+    "from_status": {"type": "string"}, "to_status": {"type": "string"},
+    "project": {"type": "string", "nullable": True}, "by": {"type": "string"},
+    "note": {"type": "string", "nullable": True}}})
+register_schema("NewSupplyMove", {
+    "type": "object", "required": ["to_status"], "additionalProperties": False,
+    "properties": {
+        "to_status": {"type": "string", "enum": sorted({to for _, to in HAND_MOVES})},
+        "date": {"type": "string", "format": "date", "description": "default: today"},
+        "note": {"type": "string", "maxLength": 1000}}})
 
 
 def _move_json(m: SupplyMove) -> dict:
@@ -64,15 +78,7 @@ def add_move(code: str):
       requestBody:
         required: true
         content:
-          application/json:
-            schema:
-              type: object
-              required: [to_status]
-              additionalProperties: false
-              properties:
-                to_status: {type: string, enum: [disposing, disposed, recovered, available]}
-                date: {type: string, format: date, description: "default: today"}
-                note: {type: string, maxLength: 1000}
+          application/json: {schema: {$ref: '#/components/schemas/NewSupplyMove'}}
       responses:
         201:
           description: The move, as recorded
@@ -91,9 +97,7 @@ def add_move(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise GeoError(N_("The request body must be a JSON object."), field="body")
+    body = json_body("NewSupplyMove", components)
     session = get_session()
     parcel = get_parcel(session, code)
     to = get_field("parcel", "status").clean(body.get("to_status"))
