@@ -5,10 +5,14 @@ Categories are never typed in. The rules, with thresholds from ``data/ledger_rul
 
 - the stage on the day asked gives the base category: 储备 → 在谈, 签约 → 已签约,
   落地 → 未开工, 开工 and 建设 → 在建, 投产 → 已投产;
-- a project in one of ``slow_stages`` is 进展缓慢 instead when, on that day,
-  (a) a planned node is more than ``slow_behind_days`` days past its date and not met, or
-  (b) its last progress entry (else its last transition) is more than ``slow_silent_days``
-  days old. "More than": exactly N days late is not yet slow, N + 1 days is.
+- a project in one of ``slow_stages`` (开工, 建设: under construction) is 进展缓慢 instead when,
+  on that day, a planned node is more than ``slow_behind_days`` days past its date and not
+  met: construction behind its schedule, as the county means it ("形成更多的实物工程量";
+  docs/domain.md "Ledger categories");
+- a project in one of ``report_stages`` whose last progress entry (else its last transition)
+  is more than ``report_due_days`` days old is 未按时报送 (``Assessment.late_report``): a
+  failing of its reporter, not of its construction, so its category stays what it is and
+  the report lists it apart. "More than": exactly N days late is not yet late, N + 1 days is.
 - a node is met when the project has reached its stage: 签约 for planned signing, 落地 for
   land delivery, 开工 for start, 投产 for production; completion is met at 投产 or when a
   progress entry reports 100 %.
@@ -40,9 +44,13 @@ class Rules:
     """Thresholds of the category and idle-land rules, in days."""
 
     slow_behind_days: int = 30
-    slow_silent_days: int = 45
-    slow_stages: tuple[str, ...] = ("signed", "landed", "started", "building")
+    report_due_days: int = 45
+    slow_stages: tuple[str, ...] = ("started", "building")
+    report_stages: tuple[str, ...] = ("signed", "landed", "started", "building")
     idle_candidate_after_days: int = 365
+    # A progress entry whose completed investment exceeds this many times the last one asks
+    # for confirmation (geo/ledger.py); 0 turns the check off.
+    investment_jump_ratio: float = 3.0
 
 
 def load_rules(overrides: Mapping[str, object] | None = None) -> Rules:
@@ -54,7 +62,8 @@ def load_rules(overrides: Mapping[str, object] | None = None) -> Rules:
     with open(DATA_DIR / "ledger_rules.json", encoding="utf-8") as f:
         values = {k: v for k, v in json.load(f).items() if not k.startswith("_")}
     values.update(overrides or {})
-    values["slow_stages"] = tuple(values.get("slow_stages", Rules.slow_stages))
+    for name in ("slow_stages", "report_stages"):
+        values[name] = tuple(values.get(name, getattr(Rules, name)))
     return Rules(**values)
 
 
@@ -62,7 +71,8 @@ def load_rules(overrides: Mapping[str, object] | None = None) -> Rules:
 class Alert:
     """Something overdue: what (a field name), about whom (a code), since when, how long."""
 
-    kind: str  # node_overdue | silent | disposal_overdue | recovery_due | idle_candidate
+    # node_overdue | silent (未按时报送) | disposal_overdue | recovery_due | idle_candidate
+    kind: str
     code: str
     name: str
     what: str
@@ -72,11 +82,13 @@ class Alert:
 
 @dataclass
 class Assessment:
-    """A project's category on a day, the stage it was in, and why it is slow if it is."""
+    """A project's category on a day, the stage it was in, whether its report is late, and
+    the alerts that say why (overdue nodes, the late report)."""
 
     category: str
     stage: str
     alerts: list[Alert] = field(default_factory=list)
+    late_report: bool = False
 
 
 def _node_met(project: Project, node: str, stage: str, on: dt.date) -> bool:
@@ -104,21 +116,22 @@ def assess(project: Project, on: dt.date, rules: Rules) -> Assessment:
     """
     stage = stage_on(project, on)
     result = Assessment(BASE_CATEGORY[stage], stage)
-    if stage not in rules.slow_stages:
-        return result
-    plan = project.plan
-    for node in NODE_STAGE:
-        due = getattr(plan, node) if plan is not None else None
-        if due is None or _node_met(project, node, stage, on):
-            continue
-        late = (on - due).days
-        if late > rules.slow_behind_days:
-            result.alerts.append(Alert("node_overdue", project.code, project.name, node, due,
-                                       late))
-    last = last_report(project, on)
-    if last is not None and (on - last).days > rules.slow_silent_days:
-        result.alerts.append(Alert("silent", project.code, project.name, "progress", last,
-                                   (on - last).days))
-    if result.alerts:
-        result.category = "slow"
+    if stage in rules.slow_stages:
+        plan = project.plan
+        for node in NODE_STAGE:
+            due = getattr(plan, node) if plan is not None else None
+            if due is None or _node_met(project, node, stage, on):
+                continue
+            late = (on - due).days
+            if late > rules.slow_behind_days:
+                result.alerts.append(Alert("node_overdue", project.code, project.name, node,
+                                           due, late))
+        if result.alerts:
+            result.category = "slow"
+    if stage in rules.report_stages:
+        last = last_report(project, on)
+        if last is not None and (on - last).days > rules.report_due_days:
+            result.alerts.append(Alert("silent", project.code, project.name, "progress", last,
+                                       (on - last).days))
+            result.late_report = True
     return result

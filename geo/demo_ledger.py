@@ -28,13 +28,18 @@ STEPS = ["加快办理施工许可", "协调电力部门接入", "督促企业�
 def _ledger(rng: random.Random, project: Project, n: int, today: dt.date) -> None:
     """Give a demo project its transitions, plan, annual plans and monthly progress entries.
 
-    Every fourth project in the middle stages falls behind, alternately by an overdue node
-    and by silence, so that every ledger category appears.
+    Every fourth project in the middle stages falls behind: under construction (开工, 建设),
+    by a planned completion overdue (进展缓慢); or, in any middle stage, by not reporting
+    (未按时报送), so that every ledger category and both failings appear. Planned nodes are
+    in date order, as the ledger form requires (geo.ledger.check_plan_order).
     """
     stages = [s.value for s in STAGES]
     reached = stages.index(project.stage)
     slow = 1 <= reached <= 4 and (n // 6) % 4 == 0
-    dates, day = [], today - dt.timedelta(days=rng.randrange(20, 120))
+    behind = slow and (n // 6) % 8 == 0 and reached in (3, 4)
+    # A project behind its planned completion started long enough ago for that to show.
+    dates, day = [], today - dt.timedelta(days=rng.randrange(100, 160) if behind
+                                          else rng.randrange(20, 120))
     for _ in range(reached):
         dates.insert(0, day)
         day -= dt.timedelta(days=rng.randrange(30, 160))
@@ -51,8 +56,9 @@ def _ledger(rng: random.Random, project: Project, n: int, today: dt.date) -> Non
         else:
             ahead += dt.timedelta(days=rng.randrange(60, 240))
             setattr(plan, node, ahead)
-    if slow and (n // 6) % 8 == 0 and reached < 5:
-        setattr(plan, nodes[min(reached, 3)], today - dt.timedelta(days=rng.randrange(45, 200)))
+    if behind:
+        # Completion planned soon after the last move, now well past: 进展缓慢.
+        plan.plan_complete = dates[-1] + dt.timedelta(days=rng.randrange(10, 40))
     project.plan = plan
     total = project.total_investment or 0
     _progress(rng, project, n, today, dates, slow)

@@ -72,6 +72,9 @@ LAND_CLASSES = choices_of(
     ("mining", "采矿用地", "Mining land"),
 )
 
+# 建设性质 of a key project in the county's ledger: started this year, or carried on.
+BUILD_NATURES = choices_of(("new", "新建", "New"), ("continued", "续建", "Continued"))
+
 OFFER_STATUSES = choices_of(
     ("offered", "已推介", "Offered"),
     ("visited", "已踏勘", "Site visited"),
@@ -196,6 +199,13 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     Field("town", "所在乡镇", "Town", "text", max_length=20,
           aliases=("乡镇", "所在乡镇", "建设地点")),
     Field("parcel", "地块编号", "Parcel code", "text", max_length=40, aliases=("地块编号",)),
+    # Columns every county 台账 sheet carries (migration 0012).
+    Field("builder", "建设单位", "Builder", "text", max_length=200,
+          aliases=("建设单位", "项目单位", "业主单位", "实施单位", "项目业主")),
+    Field("nature", "建设性质", "New or continued", "choice", choices=BUILD_NATURES,
+          aliases=("建设性质", "性质")),
+    Field("content", "建设内容及规模", "Scope and scale", "text", max_length=2000,
+          aliases=("建设内容及规模", "建设内容", "建设规模及内容", "主要建设内容", "建设规模")),
 )
 
 # A new project's needs, as typed on the match form or posted to /api/match (geo/needs.py).
@@ -292,8 +302,12 @@ PROGRESS_FIELDS: tuple[Field, ...] = (
     Field("completed_investment", "累计完成投资", "Investment completed to date", "number",
           unit="wan_yuan", min=0, max=100_000_000,
           aliases=("累计完成投资", "完成投资", "已完成投资")),
-    Field("percent_done", "形象进度", "Percent done", "number", unit="percent", min=0, max=100,
-          aliases=("形象进度", "完成比例", "进度")),
+    Field("percent_done", "完成比例", "Percent done", "number", unit="percent", min=0, max=100,
+          aliases=("完成比例", "完成百分比", "进度")),
+    # The county writes 形象进度 in words (主体完工); a figure in that column is percent_done
+    # (geo/ledger_xlsx.py). Migration 0012.
+    Field("status_text", "形象进度", "Works status", "text", max_length=500,
+          aliases=("形象进度", "工程形象进度", "项目进展情况", "进展情况", "目前进展")),
     Field("problems", "存在问题", "Problems", "text", max_length=2000,
           aliases=("存在问题", "问题", "困难问题")),
     Field("next_steps", "下步计划", "Next steps", "text", max_length=2000,
@@ -365,7 +379,8 @@ def get_field(entity: str, name: str) -> Field:
 
 
 __all__ = [
-    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice",
+    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "BUILD_NATURES", "CATEGORIES", "CATEGORY_FIELD",
+    "CHAINS", "Choice",
     "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS", "OFFER_FIELDS", "OFFER_STATUSES",
     "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
     "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "YES_NO", "alias_index",

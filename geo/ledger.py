@@ -22,11 +22,53 @@ SORTS = ("code", "name", "stage", "category", "chain", "town", "leader", "lead_u
          "total_investment", "completed_investment", "percent_done", "last_report")
 
 
+PLAN_ORDER = tuple(f.name for f in fields_for("plan"))
+
+
+class NeedsConfirmation(GeoError):
+    """A value that is allowed but unlikely: saved only when the user confirms it."""
+
+    status = 409
+    code = "confirmation_required"
+
+
+def check_plan_order(values: Mapping[str, dt.date | None]) -> None:
+    """Raise FieldError when a planned node is dated before an earlier one.
+
+    Nodes follow the stages (签约, 供地, 开工, 竣工, 投产); equal dates are allowed, missing
+    ones skipped.
+
+    >>> check_plan_order({"plan_sign": dt.date(2026, 1, 1), "plan_start": dt.date(2026, 5, 1)})
+    >>> check_plan_order({"plan_start": dt.date(2026, 5, 1), "plan_production": dt.date(2025,
+    ...                   1, 1)})
+    Traceback (most recent call last):
+    ...
+    geo.errors.FieldError: plan_production (2025-01-01) is before plan_start (2026-05-01): \
+planned dates follow the stages, signing, land, start, completion, production.
+    """
+    before: tuple[str, dt.date] | None = None
+    for name in PLAN_ORDER:
+        date = values.get(name)
+        if date is None:
+            continue
+        if before is not None and date < before[1]:
+            raise FieldError(name, N_("%(field)s (%(value)s) is before %(other)s (%(date)s): "
+                                      "planned dates follow the stages, signing, land, start, "
+                                      "completion, production."),
+                             value=date.isoformat(), other=before[0],
+                             date=before[1].isoformat())
+        before = (name, date)
+
+
 def set_plan(session: Session, code: str, values: Mapping[str, object]) -> ProjectPlan:
-    """Set the planned nodes given in ``values`` (PLAN_FIELDS) of project ``code``; commit."""
+    """Set the planned nodes given in ``values`` (PLAN_FIELDS) of project ``code``; commit.
+
+    The nodes as they will be stored must be in order (``check_plan_order``).
+    """
     cleaned = clean_record(fields_for("plan"), values, partial=True)
     project = get_project(session, code)
     plan = project.plan or ProjectPlan()
+    check_plan_order({n: cleaned.get(n, getattr(plan, n)) for n in PLAN_ORDER})
     changes = {n: [getattr(plan, n), v] for n, v in cleaned.items() if getattr(plan, n) != v}
     for name, value in cleaned.items():
         setattr(plan, name, value)
@@ -54,13 +96,44 @@ def set_annual_plan(session: Session, code: str, values: Mapping[str, object]) -
     return row
 
 
+def check_investment(project: Project, cleaned: Mapping[str, object], jump_ratio: float) -> None:
+    """Raise NeedsConfirmation when an entry's completed investment is unlikely.
+
+    Unlikely: more than ``jump_ratio`` times the project's last figure before the entry's
+    date (a figure typed in 元 or 亿元 instead of 万元 jumps tenfold or more), or more than
+    the project's total investment. ``jump_ratio`` 0 checks nothing.
+    """
+    done = cleaned.get("completed_investment")
+    if not jump_ratio or done is None:
+        return
+    earlier = [e.completed_investment for e in project.progress
+               if e.date <= cleaned["date"] and e.completed_investment]
+    if earlier and done > jump_ratio * earlier[-1]:
+        raise NeedsConfirmation(
+            N_("%(field)s %(value)s is more than %(ratio)s times the last figure "
+               "(%(last)s): confirm that it is right, in 万元."), field="completed_investment",
+            value=f"{done:g}", ratio=f"{jump_ratio:g}", last=f"{earlier[-1]:g}")
+    if project.total_investment and done > project.total_investment:
+        raise NeedsConfirmation(
+            N_("%(field)s %(value)s is more than the project's total investment "
+               "(%(total)s): confirm that it is right, in 万元."), field="completed_investment",
+            value=f"{done:g}", total=f"{project.total_investment:g}")
+
+
 def add_progress(session: Session, code: str, values: Mapping[str, object],
-                 today: dt.date | None = None) -> ProgressEntry:
-    """Add a dated progress entry (PROGRESS_FIELDS) to project ``code``; commit and return it."""
+                 today: dt.date | None = None, jump_ratio: float = 0,
+                 confirmed: bool = False) -> ProgressEntry:
+    """Add a dated progress entry (PROGRESS_FIELDS) to project ``code``; commit and return it.
+
+    Unless ``confirmed``, an unlikely completed investment raises NeedsConfirmation
+    (``check_investment`` with ``jump_ratio``, from data/ledger_rules.json).
+    """
     cleaned = clean_record(fields_for("progress"), values)
     if cleaned["date"] > (today or dt.date.today()):
         raise FieldError("date", N_("%(field)s cannot be in the future."))
     project = get_project(session, code)
+    if not confirmed:
+        check_investment(project, cleaned, jump_ratio)
     entry = ProgressEntry(**cleaned)
     project.progress.append(entry)
     record(session, user=acting_user(session), action="create", entity="progress", code=code,
@@ -83,6 +156,8 @@ class Row:
     problems: str | None = None
     next_steps: str | None = None
     planned_this_year: float = 0.0
+    late_report: bool = False  # 未按时报送 (geo/categories.py), apart from the category
+    status_text: str | None = None
 
     def value(self, name: str) -> object:
         """Return a column of this row by name: the row's own, else the project's."""
@@ -134,12 +209,14 @@ def load_projects(session: Session, days: Sequence[dt.date] | None = None) -> li
 def row_for(project: Project, on: dt.date, rules: Rules) -> Row:
     """Return ``project``'s ledger line as it stood at the end of day ``on``."""
     found = assess(project, on, rules)
-    row = Row(project, found.category, found.stage, found.alerts)
+    row = Row(project, found.category, found.stage, found.alerts,
+              late_report=found.late_report)
     entries = [p for p in project.progress if p.date <= on]
     if entries:
         last = entries[-1]
         row.completed_investment, row.percent_done = last.completed_investment, last.percent_done
         row.last_report, row.problems, row.next_steps = last.date, last.problems, last.next_steps
+        row.status_text = last.status_text
     row.planned_this_year = sum(a.planned_investment for a in project.annual_plans
                                 if a.year == on.year)
     return row
@@ -202,6 +279,7 @@ def totals(rows: list[Row]) -> dict[str, object]:
         "completed_investment": round(sum(r.completed_investment or 0 for r in rows), 2),
         "planned_this_year": round(sum(r.planned_this_year for r in rows), 2),
         "by_category": dict(Counter(r.category for r in rows)),
+        "late_report": sum(r.late_report for r in rows),
     }
 
 

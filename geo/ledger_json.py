@@ -45,6 +45,7 @@ def project_feature(row: Row) -> dict:
               for f in fields_for("plan")},
         annual_plans=[record_json("annual_plan", a) for a in p.annual_plans],
         completed_investment=row.completed_investment, percent_done=row.percent_done,
+        status_text=row.status_text, late_report=row.late_report,
         last_report=_value(row.last_report), alerts=[alert_json(a) for a in row.alerts],
     )
     site = from_db(p.site)
@@ -71,10 +72,19 @@ def schemas() -> dict[str, dict]:
         "AnnualPlan": entity_schema("annual_plan"),
         "NewAnnualPlan": entity_schema("annual_plan", writable=True),
         "ProgressEntry": entity_schema("progress"),
-        "NewProgressEntry": entity_schema("progress", writable=True),
+        "NewProgressEntry": _new_progress_entry(),
         "Transition": entity_schema("transition"),
         "NewTransition": _new_transition(),
     }
+
+
+def _new_progress_entry() -> dict:
+    schema = entity_schema("progress", writable=True)
+    # An unlikely completed investment is saved only when confirmed (geo.ledger.add_progress).
+    schema["properties"]["confirm"] = {
+        "type": "boolean", "default": False,
+        "description": "Save a completed investment that jumps above the rule (409 otherwise)"}
+    return schema
 
 
 def _new_transition() -> dict:

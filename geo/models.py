@@ -159,6 +159,9 @@ class Project(Binnable, Timestamped, Base):
     lead_unit: Mapped[str | None] = mapped_column(String(100))
     town: Mapped[str | None] = mapped_column(String(20), index=True)
     parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"), index=True)
+    builder: Mapped[str | None] = mapped_column(String(200))
+    nature: Mapped[str | None] = mapped_column(String(20))
+    content: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
 
@@ -235,6 +238,7 @@ class ProgressEntry(Timestamped, Base):
     date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     completed_investment: Mapped[float | None] = mapped_column(Float)
     percent_done: Mapped[float | None] = mapped_column(Float)
+    status_text: Mapped[str | None] = mapped_column(String(500))
     problems: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
     reporter: Mapped[str] = mapped_column(String(50), nullable=False)

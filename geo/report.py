@@ -1,7 +1,13 @@
 """The monthly report (月月通报): ledger, categories, changes since last month, ranking.
 
-Idle-land alerts (geo/idle.py) are computed on the month's last day from the parcels as they
-are now: the register keeps no history of parcels.
+Projects behind their planned nodes (进展缓慢) and projects whose report is late (未按时报送)
+are listed apart: they are different failings (geo/categories.py). Every alert, of projects
+and of idle land, is either new this month (absent on the previous month's last day) or
+carried over, and the report lists the new ones first and apart, so that last year's alerts
+do not drown them.
+
+Idle-land alerts (geo/idle.py) are computed on the month's last day, and on the previous
+month's, from the parcels as they are now: the register keeps no history of parcels.
 
 Ranking (定期排队) of lead units and of towns, for the report's year up to the month's end:
 
@@ -15,19 +21,16 @@ Ranking (定期排队) of lead units and of towns, for the report's year up to t
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from geo.categories import Alert, Rules
 from geo.errors import N_, FieldError
-from geo.fields import CATEGORIES, CATEGORY_FIELD, STAGES, get_field
+from geo.fields import CATEGORIES, STAGES, get_field
 from geo.idle import idle_alerts
 from geo.ledger import Row, load_projects, row_for, totals
-from geo.ledger_xlsx import write_ledger_sheet
 from geo.models import Project
-from geo.sheets import append_row
 
 # Fixed words of the report, in both languages (the web layer is not available here).
 WORDS = {
@@ -48,7 +51,16 @@ WORDS = {
     "date": ("日期", "Date"), "kind": ("类型", "Kind"), "since": ("起始日期", "Since"),
     "days": ("天数", "Days"), "stage": ("项目阶段", "Stage"), "category": ("项目类别", "Category"),
     "node_overdue": ("计划节点逾期", "Planned node overdue"),
-    "silent": ("未按期报送进展", "No progress reported"),
+    "silent": ("未按时报送", "Late report"),
+    "slow_projects": ("进展缓慢", "Behind plan"), "late_reports": ("未按时报送", "Late reports"),
+    "new": ("本月新增", "New this month"), "carried": ("延续", "Carried over"),
+    "fresh": ("新增/延续", "New or carried"), "serial": ("序号", "No."),
+    "total": ("合计", "Total"), "node": ("逾期节点", "Overdue node"),
+    "due": ("计划日期", "Planned date"), "late_days": ("逾期天数", "Days overdue"),
+    "last_report": ("最后报送日期", "Last report"), "silent_days": ("未报送天数", "Days silent"),
+    "leader": ("包联领导", "Responsible leader"), "lead_unit": ("责任单位", "Lead unit"),
+    "idle_new": ("闲置土地预警（本月新增）", "Idle land, new alerts"),
+    "idle_carried": ("闲置土地预警（延续）", "Idle land, carried over"),
     "idle_alerts": ("闲置土地预警", "Idle-land alerts"),
     "disposal_overdue": ("处置逾期", "Disposal overdue"),
     "recovery_due": ("可依法无偿收回", "May be taken back without compensation"),
@@ -117,6 +129,36 @@ class MonthlyReport:
     towns: list[Ranked]
     alerts: list[Alert] = field(default_factory=list)
     idle_alerts: list[Alert] = field(default_factory=list)
+    # (kind, code, what) of the alerts already raised on the previous month's last day
+    before: set[tuple[str, str, str]] = field(default_factory=set)
+    county: str = ""
+
+    def is_new(self, alert: Alert) -> bool:
+        """Return True when ``alert`` was not raised at the end of the previous month."""
+        return (alert.kind, alert.code, alert.what) not in self.before
+
+    def _split(self, alerts: list[Alert]) -> list[Alert]:
+        return sorted(alerts, key=lambda a: (not self.is_new(a), -a.days, a.code))
+
+    def slow(self) -> list[Alert]:
+        """Return the planned nodes overdue of projects under construction, new first."""
+        return self._split([a for a in self.alerts if a.kind == "node_overdue"])
+
+    def late(self) -> list[Alert]:
+        """Return the late reports (未按时报送), new first."""
+        return self._split([a for a in self.alerts if a.kind == "silent"])
+
+    def idle_new(self) -> list[Alert]:
+        """Return the idle-land alerts raised this month."""
+        return [a for a in self.idle_alerts if self.is_new(a)]
+
+    def idle_carried(self) -> list[Alert]:
+        """Return the idle-land alerts carried over from earlier months."""
+        return [a for a in self.idle_alerts if not self.is_new(a)]
+
+    def project(self, code: str) -> Project | None:
+        """Return the project of a ledger line by its code."""
+        return next((r.project for r in self.rows if r.project.code == code), None)
 
 
 def _cumulative(project: Project, on: dt.date) -> float:
@@ -144,8 +186,10 @@ def rank(rows: list[Row], key: str, year_start: dt.date, last: dt.date) -> list[
     return ranked
 
 
-def monthly_report(session: Session, month: str, rules: Rules) -> MonthlyReport:
-    """Return the report of ``month`` ("2026-10"), as the ledger stood on its last day."""
+def monthly_report(session: Session, month: str, rules: Rules,
+                   county: str = "") -> MonthlyReport:
+    """Return the report of ``month`` ("2026-10"), as the ledger stood on its last day;
+    ``county`` (襄汾县) names it."""
     first, last = month_bounds(month)
     before = first - dt.timedelta(days=1)
     year_start = dt.date(last.year - 1, 12, 31)
@@ -166,64 +210,21 @@ def monthly_report(session: Session, month: str, rules: Rules) -> MonthlyReport:
                               if r.category == c.value), 1),
                     round(sum(r.completed_investment or 0 for r in rows
                               if r.category == c.value), 1)) for c in CATEGORIES]
+    earlier = [a for r in previous.values() for a in r.alerts]
+    earlier += idle_alerts(session, before, rules)
     return MonthlyReport(
         month, first, last, rows, totals(rows), by_category, changes,
         rank(rows, "lead_unit", year_start, last), rank(rows, "town", year_start, last),
         sorted((a for r in rows for a in r.alerts), key=lambda a: (-a.days, a.code)),
-        idle_alerts(session, last, rules))
+        idle_alerts(session, last, rules), {(a.kind, a.code, a.what) for a in earlier}, county)
 
 
-def _sheet(wb, title: str, headers: list[str], lines: list[list]) -> None:
-    from openpyxl.styles import Font
-
-    ws = wb.create_sheet(title)
-    append_row(ws, headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for line in lines:
-        append_row(ws, line)
-    ws.freeze_panes = "A2"
-
-
-def report_xlsx(report: MonthlyReport, lang: str = "zh") -> bytes:
-    """Return the monthly report as an XLSX workbook (openpyxl), one sheet per part."""
-    from openpyxl import Workbook  # here, not above: the web workers need not load it
-
-    w = lambda k: word(k, lang)  # noqa: E731
-    stage = get_field("project", "stage").choice_label
-    category = CATEGORY_FIELD.choice_label
-    wb = Workbook()
-    ws = wb.active
-    ws.title = w("ledger")
-    write_ledger_sheet(ws, report.rows, report.last, lang,
-                       title=f"{w('title')} {report.month}")
-    _sheet(wb, w("categories"), [w("category"), w("count"), w("investment"), w("completed")],
-           [[category(c, lang), n, inv, done] for c, n, inv, done in report.by_category])
-    _sheet(wb, w("changes"), [w("code"), w("name"), w("what"), w("before"), w("after"),
-                              w("date")],
-           [[c.code, c.name, w(c.what), (stage if c.what == "stage" else category)(c.before, lang),
-             (stage if c.what == "stage" else category)(c.after, lang), c.date]
-            for c in report.changes])
-    for key, groups in (("units", report.units), ("towns", report.towns)):
-        _sheet(wb, w(key), [w("rank"), w("group_unit" if key == "units" else "group_town"),
-                            w("count"), w("planned"), w("done"), w("rate"), w("slow")],
-               [[g.rank, g.name, g.count, g.planned, g.done, g.rate, g.slow] for g in groups])
-    _sheet(wb, w("alerts"), [w("code"), w("name"), w("kind"), w("what"), w("since"), w("days")],
-           [[a.code, a.name, w(a.kind), _node_label(a.what, lang), a.since, a.days]
-            for a in report.alerts])
-    _sheet(wb, w("idle_alerts"), [w("parcel"), w("parcel_name"), w("kind"), w("since"),
-                                  w("days")],
-           [[a.code, a.name, w(a.kind), a.since, a.days] for a in report.idle_alerts])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _node_label(name: str, lang: str) -> str:
+def node_label(name: str, lang: str) -> str:
+    """Return what an alert is about: a planned node's label, or the late report."""
     if name == "progress":
         return word("silent", lang)
     return get_field("plan", name).label(lang)
 
 
-__all__ = ["MonthlyReport", "STAGES", "month_bounds", "monthly_report", "rank", "report_xlsx",
+__all__ = ["MonthlyReport", "STAGES", "month_bounds", "monthly_report", "node_label", "rank",
            "word"]

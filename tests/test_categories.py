@@ -7,7 +7,7 @@ import pytest
 from geo.categories import Rules, assess, load_rules
 from geo.models import ProgressEntry, Project, ProjectPlan, Transition
 
-RULES = Rules(slow_behind_days=30, slow_silent_days=45)
+RULES = Rules(slow_behind_days=30, report_due_days=45)
 DUE = dt.date(2026, 3, 1)
 
 
@@ -25,10 +25,9 @@ def test_stage_gives_the_base_category(stage, category):
 
 
 @pytest.mark.parametrize(("stage", "node"), [
-    ("signed", "plan_land"), ("landed", "plan_start"), ("started", "plan_production"),
-    ("building", "plan_complete"),
+    ("started", "plan_production"), ("building", "plan_complete"),
 ])
-def test_overdue_node_makes_slow_only_after_n_days(stage, node):
+def test_construction_behind_a_planned_node_is_slow_only_after_n_days(stage, node):
     project = _project(stage, plan=ProjectPlan(**{node: DUE}))
     on_time = assess(project, DUE + dt.timedelta(days=30), RULES)
     assert on_time.category != "slow" and on_time.alerts == []
@@ -49,42 +48,65 @@ def test_completion_is_met_by_a_hundred_percent_entry():
     assert assess(project, DUE + dt.timedelta(days=40), RULES).category == "building"
 
 
-def test_no_progress_for_m_days_makes_slow_after_m_days():
+@pytest.mark.parametrize(("stage", "node", "category"), [
+    ("signed", "plan_land", "signed"), ("landed", "plan_start", "not_started"),
+])
+def test_a_project_not_yet_under_construction_is_never_slow(stage, node, category):
+    project = _project(stage, plan=ProjectPlan(**{node: DUE}))
+    assert assess(project, DUE + dt.timedelta(days=400), RULES).category == category
+
+
+def test_no_progress_for_m_days_is_a_late_report_not_slow_progress():
     entry = ProgressEntry(date=DUE, reporter="x")
     project = _project("started", progress=[entry])
-    assert assess(project, DUE + dt.timedelta(days=45), RULES).category == "building"
+    on_time = assess(project, DUE + dt.timedelta(days=45), RULES)
+    assert (on_time.category, on_time.late_report) == ("building", False)
     late = assess(project, DUE + dt.timedelta(days=46), RULES)
-    assert late.category == "slow"
+    assert (late.category, late.late_report) == ("building", True)
     assert [(a.kind, a.since, a.days) for a in late.alerts] == [("silent", DUE, 46)]
+
+
+def test_a_slow_project_can_also_report_late_and_both_are_said():
+    project = _project("building", plan=ProjectPlan(plan_complete=DUE),
+                       progress=[ProgressEntry(date=DUE, reporter="x")])
+    found = assess(project, DUE + dt.timedelta(days=50), RULES)
+    assert (found.category, found.late_report) == ("slow", True)
+    assert sorted(a.kind for a in found.alerts) == ["node_overdue", "silent"]
 
 
 def test_without_entries_silence_counts_from_the_last_transition():
     t = Transition(date=DUE, from_stage="pipeline", to_stage="signed", kind="forward", by="x")
     project = _project("signed", transitions=[t])
-    assert assess(project, DUE + dt.timedelta(days=45), RULES).category == "signed"
-    assert assess(project, DUE + dt.timedelta(days=46), RULES).category == "slow"
+    assert not assess(project, DUE + dt.timedelta(days=45), RULES).late_report
+    late = assess(project, DUE + dt.timedelta(days=46), RULES)
+    assert (late.category, late.late_report) == ("signed", True)
 
 
 @pytest.mark.parametrize("stage", ["pipeline", "producing"])
 def test_pipeline_and_producing_are_never_slow(stage):
     project = _project(stage, plan=ProjectPlan(plan_sign=DUE, plan_production=DUE),
                        progress=[ProgressEntry(date=DUE, reporter="x")])
-    assert assess(project, DUE + dt.timedelta(days=999), RULES).category != "slow"
+    found = assess(project, DUE + dt.timedelta(days=999), RULES)
+    assert found.category != "slow" and not found.late_report
 
 
 def test_categories_of_a_past_day_use_only_what_was_known_then():
-    t = Transition(date=dt.date(2026, 5, 1), from_stage="landed", to_stage="started",
+    t = Transition(date=dt.date(2026, 2, 1), from_stage="landed", to_stage="started",
                    kind="forward", by="x")
-    project = _project("started", plan=ProjectPlan(plan_start=DUE), transitions=[t],
-                       progress=[ProgressEntry(date=dt.date(2026, 5, 1), reporter="x")])
-    assert assess(project, dt.date(2026, 3, 31), RULES).category == "not_started"
+    done = ProgressEntry(date=dt.date(2026, 5, 1), percent_done=100, reporter="x")
+    project = _project("started", plan=ProjectPlan(plan_complete=DUE), transitions=[t],
+                       progress=[done])
+    assert assess(project, dt.date(2026, 1, 31), RULES).category == "not_started"
+    assert assess(project, dt.date(2026, 3, 31), RULES).category == "building"
     assert assess(project, dt.date(2026, 4, 1), RULES).category == "slow"
     assert assess(project, dt.date(2026, 5, 1), RULES).category == "building"
 
 
 def test_thresholds_come_from_data_and_can_be_overridden():
-    assert load_rules().slow_behind_days == 30 and load_rules().slow_silent_days == 45
+    rules = load_rules()
+    assert (rules.slow_behind_days, rules.report_due_days) == (30, 45)
+    assert rules.slow_stages == ("started", "building")
     strict = load_rules({"slow_behind_days": 5})
-    project = _project("landed", plan=ProjectPlan(plan_start=DUE))
+    project = _project("building", plan=ProjectPlan(plan_complete=DUE))
     assert assess(project, DUE + dt.timedelta(days=6), strict).category == "slow"
-    assert assess(project, DUE + dt.timedelta(days=6), load_rules()).category == "not_started"
+    assert assess(project, DUE + dt.timedelta(days=6), load_rules()).category == "building"

@@ -81,12 +81,20 @@ def test_demo_ledger_shows_every_category_and_idle_land_alert(session):
     from geo.categories import load_rules
     from geo.fields import CATEGORIES
     from geo.idle import idle_alerts
-    from geo.ledger import ledger
+    from geo.ledger import PLAN_ORDER, ledger
 
     rows = ledger(session, dt.date.today(), load_rules())
     assert {r.category for r in rows} == {c.value for c in CATEGORIES}
     slow = [r for r in rows if r.category == "slow"]
-    assert {a.kind for r in slow for a in r.alerts} == {"node_overdue", "silent"}
+    assert slow and all(r.stage in ("started", "building") for r in slow)
+    assert all("node_overdue" in {a.kind for a in r.alerts} for r in slow)
+    late = [r for r in rows if r.late_report]
+    assert late and all("silent" in {a.kind for a in r.alerts} for r in late)
+    assert {r.category for r in late} - {"slow"}  # a late report is not slow progress
+    for r in rows:  # planned nodes in date order, as the ledger form requires
+        dates = [getattr(r.project.plan, n) for n in PLAN_ORDER if r.project.plan]
+        dates = [d for d in dates if d]
+        assert dates == sorted(dates), r.project.code
     assert all(r.project.progress for r in rows if r.stage != "pipeline")
     kinds = {a.kind for a in idle_alerts(session, dt.date.today(), load_rules())}
     assert kinds == {"disposal_overdue", "recovery_due", "idle_candidate"}

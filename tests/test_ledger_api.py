@@ -106,7 +106,8 @@ def test_ledger_lists_categories_with_totals_and_filters(client):
 def test_schemas_come_from_the_data_dictionary(client):
     schemas = client.get("/api/ledger/schemas").get_json()
     progress = schemas["NewProgressEntry"]
-    assert set(progress["properties"]) == {f.name for f in fields_for("progress")}
+    # the dictionary's fields, and the confirmation of an unlikely figure
+    assert set(progress["properties"]) == {f.name for f in fields_for("progress")} | {"confirm"}
     assert set(progress["required"]) == {"date", "reporter"}
     assert progress["properties"]["percent_done"]["maximum"] == 100
     assert "from_stage" not in schemas["NewTransition"]["properties"]
@@ -134,3 +135,30 @@ def test_idle_follow_up_as_json(client):
     user = next(p for p in parcels if p["idle_cause"] == "user")
     assert user["fee_from"] == user["idle_since"] and user["recovery_from"] > user["fee_from"]
     assert any(a["kind"] == "disposal_overdue" for p in parcels for a in p["alerts"])
+
+
+def test_a_tenfold_jump_in_completed_investment_needs_confirm(client, headers):
+    url = "/api/projects/141023XM004/progress"
+    last = [e["completed_investment"] for e in client.get(url).get_json()["progress"]
+            if e["completed_investment"]][-1]
+    entry = {"date": TODAY, "completed_investment": last * 10, "reporter": "张三"}
+    refused = client.post(url, headers=headers, json=entry)
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert (error["code"], error["field"]) == ("confirmation_required", "completed_investment")
+    assert "累计完成投资" in error["message"]
+    before = len(client.get(url).get_json()["progress"])
+    saved = client.post(url, headers=headers, json={**entry, "confirm": True})
+    assert saved.status_code == 201
+    assert len(client.get(url).get_json()["progress"]) == before + 1
+
+
+def test_plan_nodes_out_of_order_are_refused_naming_both(client, headers):
+    url = "/api/projects/141023XM001/plan"
+    response = client.post(url, headers=headers, json={
+        "plan_sign": "2027-05-01", "plan_land": "2027-06-01", "plan_start": "2027-03-01",
+        "plan_complete": "2027-09-01", "plan_production": "2027-10-01"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["field"] == "plan_start"
+    assert "计划开工日期" in error["message"] and "计划供地日期" in error["message"]

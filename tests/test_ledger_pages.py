@@ -96,7 +96,7 @@ def test_a_bad_progress_entry_is_refused_naming_the_field(client):
     response = client.post("/projects/141023XM010/progress", data={
         "csrf_token": token, "date": TODAY, "percent_done": "140", "reporter": "张三"})
     assert response.status_code == 400
-    assert "形象进度" in response.get_data(as_text=True)
+    assert "完成比例" in response.get_data(as_text=True)
 
 
 def test_forms_without_the_csrf_token_are_refused(client):
@@ -124,7 +124,10 @@ def test_monthly_report_downloads_as_xlsx(client):
     response = client.get("/reports/monthly.xlsx?month=2026-10")
     assert response.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames[0] == "台账" and book["台账"].max_row == 2 + 78
+    ledger = book["台账"]
+    assert ledger["A1"].value.startswith("襄汾县重点项目月度通报（2026年10月）")
+    # title, header, the 78 demo projects, 合计
+    assert ledger.max_row == 2 + 78 + 1 and ledger.cell(ledger.max_row, 1).value == "合计"
 
 
 def _book(*rows):

@@ -106,11 +106,15 @@ def ledger_import(file: str, dry_run: bool) -> None:
     """Import the county's ledger sheet (XLSX): every row or none."""
     with _session() as session:
         try:
-            result = import_ledger(session, file, dry_run=dry_run)
+            result = import_ledger(session, file, dry_run=dry_run,
+                                   county=current_app.config["COUNTY"])
         except GeoError as error:
             raise CliError(user_message(error)) from None
     for column in result.ignored:
         click.echo(gettext("column not understood, ignored: %(column)s", column=column))
+    for row, code, name in result.new_codes:
+        click.echo(gettext("row %(row)s: new project %(name)s gets code %(code)s", row=row,
+                           name=name, code=code))
     for problem in result.problems:
         click.echo(gettext("row %(row)s: %(message)s", row=problem.row,
                            message=user_message(problem.error)), err=True)

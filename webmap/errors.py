@@ -42,6 +42,9 @@ def translate(message: str, field_name: str | None = None, params: dict | None =
     for name in _LABELLED & params.keys():
         if params[name]:
             params[name] = _LABELS[name].choice_label(params[name], lang())
+    # Another field a message names (``other``, geo.ledger.check_plan_order) reads as its label.
+    if params.get("other") in _LABELS:
+        params["other"] = _LABELS[params["other"]].label(lang())
     # A reason that is a message of its own (geo.supply.NotOfferable) is translated first.
     if "reason" in params:
         params["reason"] = translate(params["reason"], None, params.pop("reason_params", {}))

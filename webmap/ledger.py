@@ -9,14 +9,17 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from geo.categories import load_rules
+from geo.county import load_county
 from geo.dashboard import dashboard as dashboard_figures
 from geo.errors import N_, FieldError, GeoError
 from geo.fields import (
@@ -29,11 +32,19 @@ from geo.fields import (
     get_field,
 )
 from geo.idle import idle_ledger
-from geo.ledger import add_progress, ledger, ledger_table, project_row, set_plan
+from geo.ledger import (
+    NeedsConfirmation,
+    add_progress,
+    ledger,
+    ledger_table,
+    project_row,
+    set_plan,
+)
 from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
 from geo.lifecycle import advance, put_back
-from geo.report import monthly_report, report_xlsx, word
+from geo.report import monthly_report, word
+from geo.report_xlsx import report_xlsx
 from geo.supply import IDLE_LIFE
 from webmap.api import availability_json
 from webmap.auth import editor_required
@@ -102,14 +113,23 @@ def board():
     return render_template("board.html", rows=rows)
 
 
+def county_name() -> str:
+    """Return the configured county's name in the user's language (襄汾县)."""
+    county = load_county(current_app.config["COUNTY"])
+    return county.name_en if lang() == "en" else county.name
+
+
 def _project_page(code: str, error: GeoError | None = None, status: int = 200):
     row = project_row(get_session(), code, today(), rules())
     feature = project_feature(row)
     figure = site_map(current_app.config, feature["geometry"])
     figure.get_root().render()
     message = user_message(error) if error else None
+    # Which form the error is about, so that only that one shows the typed values again.
+    failed = request.path.rsplit("/", 1)[-1] if error else None
     return render_template("project.html", row=row, map=figure, error=message,
-                           form=request.form if error else {}, today=today()), status
+                           form=request.form if error else {}, failed=failed,
+                           confirm=isinstance(error, NeedsConfirmation), today=today()), status
 
 
 @bp.get("/projects/<code>")
@@ -123,27 +143,59 @@ def _signed(values: dict) -> dict:
     return {**values, "by": current_user.name}
 
 
-def _write(code: str, action):
+def _write(code: str, action, saved):
+    """Run ``action``; on success say what was saved (``saved(result)``) and show the page."""
     try:
-        action()
+        result = action()
     except GeoError as error:
         get_session().rollback()
         return _project_page(code, error, error.status)
+    flash(saved(result))
     return redirect(url_for("ledger.project", code=code))
+
+
+def _figure(value) -> str:
+    return "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _progress_saved(entry) -> str:
+    return _("Progress entry of %(date)s saved: %(done)s 万元 completed to date, %(percent)s %% "
+             "done, works status: %(status)s.", date=entry.date.isoformat(),
+             done=_figure(entry.completed_investment), percent=_figure(entry.percent_done),
+             status=entry.status_text or "—")
+
+
+def _plan_saved(plan) -> str:
+    nodes = [f"{get_field('plan', f.name).label(lang())} {getattr(plan, f.name)}"
+             for f in fields_for("plan") if getattr(plan, f.name)]
+    return _("Plan saved: %(nodes)s.", nodes="，".join(nodes) or "—")
+
+
+def _stage_saved(transition) -> str:
+    stage = get_field("project", "stage").choice_label
+    return _("Stage saved: %(before)s → %(after)s on %(date)s.",
+             before=stage(transition.from_stage, lang()), after=stage(transition.to_stage,
+                                                                       lang()),
+             date=transition.date.isoformat())
 
 
 @bp.post("/projects/<code>/progress")
 @editor_required
 def add_progress_entry(code: str):
-    """Add a progress entry to a project."""
-    return _write(code, lambda: add_progress(get_session(), code, request.form.to_dict()))
+    """Add a progress entry to a project; an unlikely investment figure asks to confirm."""
+    form = request.form.to_dict()
+    confirmed = bool(form.pop("confirm", None))
+    return _write(code, lambda: add_progress(
+        get_session(), code, form, jump_ratio=rules().investment_jump_ratio,
+        confirmed=confirmed), _progress_saved)
 
 
 @bp.post("/projects/<code>/plan")
 @editor_required
 def update_plan(code: str):
     """Change a project's planned nodes."""
-    return _write(code, lambda: set_plan(get_session(), code, request.form.to_dict()))
+    return _write(code, lambda: set_plan(get_session(), code, request.form.to_dict()),
+                  _plan_saved)
 
 
 @bp.post("/projects/<code>/advance")
@@ -153,14 +205,16 @@ def advance_stage(code: str):
     form = _signed(request.form.to_dict())
     parcels = [c.strip() for c in form.pop("parcels", "").replace("，", ",").split(",")
                if c.strip()]
-    return _write(code, lambda: advance(get_session(), code, form, parcels=parcels))
+    return _write(code, lambda: advance(get_session(), code, form, parcels=parcels),
+                  _stage_saved)
 
 
 @bp.post("/projects/<code>/put-back")
 @editor_required
 def put_back_stage(code: str):
     """Put a project back one stage, with the reason."""
-    return _write(code, lambda: put_back(get_session(), code, _signed(request.form.to_dict())))
+    return _write(code, lambda: put_back(get_session(), code, _signed(request.form.to_dict())),
+                  _stage_saved)
 
 
 @bp.get("/dashboard")
@@ -194,7 +248,7 @@ def _month() -> str:
 @bp.get("/reports/monthly")
 def report():
     """Show the monthly report (月月通报) as a printable page."""
-    data = monthly_report(get_session(), _month(), rules())
+    data = monthly_report(get_session(), _month(), rules(), county_name())
     return render_template("report.html", report=data)
 
 
@@ -202,7 +256,7 @@ def report():
 def report_download():
     """Download the monthly report as an XLSX workbook."""
     month = _month()
-    data = report_xlsx(monthly_report(get_session(), month, rules()), lang())
+    data = report_xlsx(monthly_report(get_session(), month, rules(), county_name()), lang())
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                     "spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="report-{month}.xlsx"'})
@@ -217,7 +271,8 @@ def import_page():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise GeoError(N_("%(field)s is required."), field="file")
-    result = import_ledger(get_session(), upload.stream, dry_run=bool(request.form.get("dry_run")))
+    result = import_ledger(get_session(), upload.stream, dry_run=bool(request.form.get("dry_run")),
+                           county=current_app.config["COUNTY"])
     problems = [(p.row, user_message(p.error)) for p in result.problems]
     return render_template("ledger_import.html", result=result, problems=problems,
                            dry_run=bool(request.form.get("dry_run"))), 400 if problems else 200

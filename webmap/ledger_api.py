@@ -57,6 +57,7 @@ def ledger():
     """
     table = ledger_table(get_session(), request.args, today(), rules())
     lines = [{**record_json("project", r.project), "category": r.category, "stage": r.stage,
+              "late_report": r.late_report, "status_text": r.status_text,
               "completed_investment": r.completed_investment, "percent_done": r.percent_done,
               "last_report": r.last_report.isoformat() if r.last_report else None,
               "planned_this_year": r.planned_this_year,
@@ -117,7 +118,7 @@ def progress(code: str):
 @bp.post("/projects/<code>/progress")
 @editor_required
 def add_progress_entry(code: str):
-    """Add a progress entry to a project.
+    """Add a progress entry to a project; an unlikely investment figure needs ``confirm``.
     ---
     post:
       tags: [Ledger]
@@ -141,8 +142,17 @@ def add_progress_entry(code: str):
           description: No such project
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
+        409:
+          description: "The completed investment jumps above the rule of data/ledger_rules.json
+            (or past the total investment): nothing saved; send it again with confirm: true
+            (error code confirmation_required)"
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
     """
-    entry = add_progress(get_session(), code, _body("NewProgressEntry"))
+    body = _body("NewProgressEntry")
+    confirmed = bool(body.pop("confirm", False))
+    entry = add_progress(get_session(), code, body, jump_ratio=rules().investment_jump_ratio,
+                         confirmed=confirmed)
     return jsonify(record_json("progress", entry)), 201
 
 
