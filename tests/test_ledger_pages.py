@@ -188,3 +188,55 @@ def test_idle_page_lists_every_idle_parcel_with_its_alerts(client, session):
     codes = _cells(html, "idle", 0)
     assert len(codes) == session.query(Parcel).filter_by(layer="idle").count()
     assert any("处置逾期" in a for a in _cells(html, "idle", 13))
+
+
+def test_every_ledger_save_says_what_it_saved(client):
+    code = "141023XM010"
+    token = csrf(client, f"/projects/{code}")
+    client.post(f"/projects/{code}/progress", data={
+        "csrf_token": token, "date": TODAY, "percent_done": "40", "status_text": "主体完工",
+        "reporter": "张三"})
+    html = client.get(f"/projects/{code}").get_data(as_text=True)
+    assert f"已保存 {TODAY} 的进展" in html and "形象进度：主体完工" in html
+    client.post(f"/projects/{code}/plan", data={"csrf_token": token,
+                                                 "plan_production": "2031-06-30"})
+    assert "计划已保存" in client.get(f"/projects/{code}").get_data(as_text=True)
+
+
+def test_a_jump_in_completed_investment_asks_to_confirm_on_the_page(client, session):
+    code = "141023XM004"
+    project = session.query(Project).filter_by(code=code).one()
+    last = [e.completed_investment for e in project.progress if e.completed_investment][-1]
+    token = csrf(client, f"/projects/{code}")
+    entry = {"csrf_token": token, "date": TODAY, "completed_investment": str(last * 10),
+             "reporter": "张三"}
+    asked = client.post(f"/projects/{code}/progress", data=entry)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and "请确认数值无误" in html
+    assert 'name="confirm"' in html and f'value="{last * 10}"' in html  # the figure stays
+    saved = client.post(f"/projects/{code}/progress", data={**entry, "confirm": "1"})
+    assert saved.status_code == 302
+
+
+def test_plan_nodes_out_of_order_are_refused_on_the_page(client):
+    token = csrf(client, "/projects/141023XM001")
+    response = client.post("/projects/141023XM001/plan", data={
+        "csrf_token": token, "plan_land": "2030-06-01", "plan_start": "2030-03-01"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "计划开工日期（2030-03-01）早于计划供地日期" in html
+    assert 'value="2030-03-01"' in html  # the typed dates stay, to be corrected
+
+
+def test_an_anonymous_visitor_sees_a_sign_in_link_instead_of_forms(app):
+    html = app.test_client().get("/projects/141023XM010").get_data(as_text=True)
+    assert 'id="sign-in-to-edit"' in html and "/login?next=/projects/141023XM010" in html
+    for form in ("progress-form", "plan-form", "advance-form", "put-back-form"):
+        assert f'id="{form}"' not in html
+
+
+def test_the_monthly_report_page_lists_slow_and_late_projects_apart(client):
+    html = client.get("/reports/monthly?month=2026-10").get_data(as_text=True)
+    assert "襄汾县重点项目月度通报" in html
+    for table in ("report-slow", "report-late", "report-idle-new", "report-idle-carried"):
+        assert f'id="{table}"' in html
+    assert 'onclick' not in html and "data-print" in html
