@@ -61,7 +61,10 @@ def load_rules(overrides: Mapping[str, object] | None = None) -> Rules:
     """
     with open(DATA_DIR / "ledger_rules.json", encoding="utf-8") as f:
         values = {k: v for k, v in json.load(f).items() if not k.startswith("_")}
-    values.update(overrides or {})
+    overrides = dict(overrides or {})
+    if "slow_silent_days" in overrides:  # its name before silence became 未按时报送
+        overrides.setdefault("report_due_days", overrides.pop("slow_silent_days"))
+    values.update(overrides)
     for name in ("slow_stages", "report_stages"):
         values[name] = tuple(values.get(name, getattr(Rules, name)))
     return Rules(**values)

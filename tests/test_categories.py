@@ -110,3 +110,7 @@ def test_thresholds_come_from_data_and_can_be_overridden():
     project = _project("building", plan=ProjectPlan(plan_complete=DUE))
     assert assess(project, DUE + dt.timedelta(days=6), strict).category == "slow"
     assert assess(project, DUE + dt.timedelta(days=6), load_rules()).category == "building"
+
+
+def test_the_old_name_of_the_report_threshold_still_works():
+    assert load_rules({"slow_silent_days": 20}).report_due_days == 20
