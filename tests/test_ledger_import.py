@@ -188,3 +188,18 @@ def test_plan_nodes_out_of_order_in_a_sheet_are_refused_by_row(db):
     out.seek(0)
     result = import_ledger(db, out, today=TODAY)
     assert [(p.row, p.error.field) for p in result.problems] == [(2, "plan_start")]
+
+
+def test_a_percentage_formatted_progress_cell_reads_as_percent(db):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "责任单位", "形象进度"])
+    ws.append(["某项目", "县商务局", 0.6])
+    ws["C2"].number_format = "0%"  # shown as 60%, held as 0.6
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    result = import_ledger(db, out, today=TODAY)
+    assert result.written
+    entry = db.scalar(select(Project).where(Project.name == "某项目")).progress[0]
+    assert (entry.percent_done, entry.status_text, entry.reporter) == (60, None, "县商务局")
