@@ -109,3 +109,36 @@ def test_parcels_outside_the_parks_fall_in_the_rest_of_the_county():
     assert zone_of(zones, None).name == "*" and zone_of(zones, "无名园区").name == "*"
     park = zone_of(zones, "襄汾经济技术开发区")
     assert park.level == "provincial" and park.remaining["so2"] == 120 and not park.confirmed
+
+
+def _rule(rule_set, value, confirmed, **kw):
+    from geo.indicators import Rule
+
+    return Rule("plot_ratio", "min", value, "ratio", edition=rule_set, document="doc",
+                effective_from="2020-01-01", scope="13-43", source=f"source {rule_set}",
+                confirmed=confirmed, rule_set=rule_set, **kw)
+
+
+def test_the_strictest_confirmed_rule_decides_and_an_unconfirmed_one_only_warns():
+    book = RuleBook((_rule("national", 1.0, True), _rule("local", 1.5, False, region="14")),
+                    on=dt.date(2024, 1, 1), county="141023")
+    failed = book.judge("plot_ratio", "35", None, 0.9)
+    assert (failed.severity, failed.rule.rule_set, failed.passed) == ("error", "national", False)
+    warned = book.judge("plot_ratio", "35", None, 1.2)
+    assert (warned.severity, warned.rule.rule_set, warned.passed) == ("warning", "local", False)
+    ok = book.judge("plot_ratio", "35", None, 1.5)
+    assert (ok.severity, ok.rule.rule_set, ok.confirmed) == ("ok", "national", True)
+    assert book.judge("plot_ratio", "59", None, 0.1) is None  # logistics: out of scope
+
+
+def test_a_rule_needing_an_unconfirmed_region_class_cannot_reject():
+    from geo.indicators import RegionClass
+
+    rule = _rule("national", 1.0, True, region_class="7")
+    book = RuleBook((rule,), on=dt.date(2024, 1, 1),
+                    region=RegionClass(14, "7", False, "unconfirmed table"))
+    assert book.judge("plot_ratio", "35", None, 0.5).severity == "warning"
+    sure = RuleBook((rule,), on=dt.date(2024, 1, 1), region=RegionClass(14, "7", True, "s"))
+    assert sure.judge("plot_ratio", "35", None, 0.5).severity == "error"
+    unknown = RuleBook((rule,), on=dt.date(2024, 1, 1))
+    assert unknown.judge("plot_ratio", "35", None, 0.5) is None  # no class: the row is moot

@@ -220,3 +220,20 @@ def test_a_factory_is_matched_against_idle_buildings():
     outcome = match_parcels(needs, [fits, low], RULES, ZONES)
     assert [c.facts.code for c in outcome.candidates] == ["P1"]
     assert outcome.rejected == [("P2", ["area"])]
+
+
+def test_a_logistics_project_is_not_held_to_the_manufacturing_indicators():
+    logistics = replace(NEEDS, industry="5990", land_class="industrial2", building_coefficient=5,
+                        office_share=60, green_ratio=60, plot_ratio=1.2, total_investment=1)
+    checks, failed = _checks(logistics)
+    assert failed == []
+    assert not {"investment_intensity", "plot_ratio", "building_coefficient", "office_share",
+                "green_ratio"} & set(checks)
+
+
+def test_the_rules_in_force_on_the_date_decide():
+    today = load_rules().where(None, "141023")
+    outcome = match_parcels(replace(NEEDS, plot_ratio=0.9), [PARCEL], today, ZONES)
+    check = next(c for c in outcome.candidates[0].checks if c.name == "plot_ratio")
+    assert (check.edition, check.severity) == ("2023", "warning")  # 2023 values unconfirmed
+    assert _failed(replace(NEEDS, plot_ratio=0.9)) == ["plot_ratio"]  # 2008, confirmed
