@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -254,7 +256,9 @@ def page():
     }}).add_to(figure)
     figure.get_root().render()
     seat = load_county(current_app.config["COUNTY"]).settings.get("seat") or [None, None]
-    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1]}
+    # The rules in force today judge a match unless the officer picks another date.
+    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1],
+                "on": dt.date.today().isoformat()}
     fields = form_fields()
     for f in fields:
         f["default"] = defaults.get(f["name"], "")
