@@ -37,6 +37,21 @@ class Check:
     message: str
     params: dict = field(default_factory=dict)
     confirmed: bool = True
+    # "ok" (passed), "error" (failed: rejects the parcel) or "warning" (failed a rule that is
+    # not confirmed: shown, never rejects). Empty: derived from ``passed``.
+    severity: str = ""
+    edition: str = ""  # the edition of the rule that decided, for indicator checks
+    rule_set: str = ""
+
+    def __post_init__(self) -> None:
+        """Derive the severity from ``passed`` when none is given."""
+        if not self.severity:
+            self.severity = "ok" if self.passed else "error"
+
+    @property
+    def rejects(self) -> bool:
+        """Return True when this check rules the parcel out (a warning never does)."""
+        return self.severity == "error"
 
 
 def land_class(code: str | None) -> str:
@@ -161,9 +176,13 @@ def _distance(needs: Needs, distance: float | None) -> Check | None:
                  N_("Within the distance wanted.") if ok else N_("Farther than wanted."))
 
 
-def _indicator(name: str, value: float | None, rule, own: float | None, unit: str | None
-               ) -> Check | None:
-    """Check ``value`` against the parcel's own (标准地) threshold, else the table's rule."""
+def _indicator(name: str, value: float | None, rules: RuleBook, needs: Needs,
+               level: str | None, own: float | None, unit: str | None) -> Check | None:
+    """Check ``value`` against the parcel's own (标准地) threshold, else the rules in force.
+
+    The industrial control indicators are written for manufacturing (docs/domain.md): for a
+    project outside every rule set's scope the check is absent, not failed.
+    """
     if value is None:
         return None
     if own is not None:
@@ -171,36 +190,49 @@ def _indicator(name: str, value: float | None, rule, own: float | None, unit: st
         return Check(name, ok, round(value, 4), own, unit, STANDARD_LAND,
                      N_("Meets the standard land's own indicator.") if ok else
                      N_("Below the standard land's own indicator."))
-    if rule is None:
+    region = _region_params(rules) if name == "investment_intensity" else {}
+    verdict = rules.judge(name, needs.industry, level, value)
+    if verdict is None:
+        if not rules.covers(needs.industry):
+            return None
         return Check(name, True, round(value, 4), None, unit, REGISTER,
                      N_("No threshold for this industry and region in the rule sets."),
-                     confirmed=False)
-    ok = rule.passes(value)
-    if rule.op == "min":
-        msg = N_("Meets the minimum.") if ok else N_("Below the minimum.")
+                     region, confirmed=False)
+    rule = verdict.rule
+    if verdict.severity == "warning":
+        msg = (N_("Below the minimum of a rule that is not confirmed.") if rule.op == "min"
+               else N_("Above the maximum of a rule that is not confirmed."))
+    elif rule.op == "min":
+        msg = N_("Meets the minimum.") if verdict.passed else N_("Below the minimum.")
     else:
-        msg = N_("Within the maximum.") if ok else N_("Above the maximum.")
-    return Check(name, ok, round(value, 4), round(rule.value, 4), unit, rule.cite(), msg,
-                 {"rule_set": rule.rule_set}, confirmed=rule.confirmed)
+        msg = N_("Within the maximum.") if verdict.passed else N_("Above the maximum.")
+    return Check(name, verdict.passed, round(value, 4), round(rule.value, 4), unit, rule.cite(),
+                 msg, {"rule_set": rule.rule_set, "edition": rule.edition, **region},
+                 confirmed=verdict.confirmed, severity=verdict.severity, edition=rule.edition,
+                 rule_set=rule.rule_set)
+
+
+def _region_params(rules: RuleBook) -> dict:
+    # The region class picks the investment-intensity row (docs/domain.md): say which was used.
+    region = rules.region
+    return {"region_class": region.region_class if region else None,
+            "land_grade": region.land_grade if region else None,
+            "region_confirmed": bool(region and region.confirmed)}
 
 
 def _indicators(needs: Needs, p, rules: RuleBook, zones: Mapping[str, Zone]) -> list[Check]:
     zone = zone_of(dict(zones), p.park)
-    region, level = (zone.region_class, zone.level) if zone else (None, None)
-
-    def rule(indicator):
-        return rules.strictest(indicator, needs.industry, region, level)
-
+    level = zone.level if zone else None
     intensity = needs.total_investment / p.area_mu if p.area_mu else None
     found = [
-        _indicator("investment_intensity", intensity, rule("investment_intensity"),
+        _indicator("investment_intensity", intensity, rules, needs, level,
                    p.std_investment_intensity, "wan_yuan_per_mu"),
-        _indicator("plot_ratio", project_plot_ratio(needs, p), rule("plot_ratio"),
+        _indicator("plot_ratio", project_plot_ratio(needs, p), rules, needs, level,
                    p.std_plot_ratio_min, None),
-        _indicator("building_coefficient", needs.building_coefficient,
-                   rule("building_coefficient"), p.std_building_coefficient, "percent"),
-        _indicator("office_share", needs.office_share, rule("office_share"), None, "percent"),
-        _indicator("green_ratio", needs.green_ratio, rule("green_ratio"), None, "percent"),
+        _indicator("building_coefficient", needs.building_coefficient, rules, needs, level,
+                   p.std_building_coefficient, "percent"),
+        _indicator("office_share", needs.office_share, rules, needs, level, None, "percent"),
+        _indicator("green_ratio", needs.green_ratio, rules, needs, level, None, "percent"),
     ]
     return [c for c in found if c is not None]
 

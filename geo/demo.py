@@ -43,7 +43,7 @@ PROJECT_TYPES = [
     ("特种耐火材料项目", "30", "new_materials"), ("农产品精深加工项目", "13", "food_medicine"),
     ("中药饮片加工项目", "27", "food_medicine"), ("酿酒扩能项目", "15", "food_medicine"),
     ("冷链物流园项目", "59", "logistics"), ("电商仓储物流中心项目", "59", "logistics"),
-    ("遗址文化旅游项目", "87", "culture_tourism"), ("民俗文化园项目", "87", "culture_tourism"),
+    ("遗址文化旅游项目", "88", "culture_tourism"), ("民俗文化园项目", "88", "culture_tourism"),
     ("固废综合利用项目", "42", "circular"), ("再生资源回收加工项目", "42", "circular"),
     ("新能源汽车零部件项目", "36", "nev"), ("电动重卡换电站项目", "36", "nev"),
     ("余热发电项目", "44", "energy_saving"), ("污水处理提标项目", "77", "energy_saving"),

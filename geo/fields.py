@@ -259,6 +259,8 @@ NEEDS_FIELDS: tuple[Field, ...] = (
     Field("max_distance_km", "最大距离", "Maximum distance", "number", unit="km", min=0,
           max=1000),
     Field("layers", "地块来源", "Parcels from", "choice", choices=LAYERS[:2]),
+    # The control indicators in force on this date judge the match (empty: today).
+    Field("on", "指标执行日期", "Rules in force on", "date"),
 )
 
 # The offer log: a parcel offered to a project, and what the investor said.

@@ -15,7 +15,7 @@ from geo.areas import mu_to_m2
 from geo.checks import Check, check_parcel
 from geo.errors import N_, NotFound
 from geo.features import LAYERS, properties
-from geo.indicators import load_rules, load_zones
+from geo.indicators import RuleBook, load_rules, load_zones
 from geo.matching import (
     WGS84,
     BuildingFacts,
@@ -36,10 +36,10 @@ SHARED_EDGE = "F***1****"
 
 @dataclass
 class MatchResult:
-    """A finished match: the needs, the rule sets used, the outcome and candidates' features."""
+    """A finished match: the needs, the rules in force it used, the outcome and the features."""
 
     needs: Needs
-    rule_sets: tuple[str, ...]
+    rules: RuleBook  # as in force on the match's date in the county
     outcome: Outcome
     features: dict[str, dict]  # by parcel code, GeoJSON Features
 
@@ -191,7 +191,7 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
     """Match raw needs (form or JSON values) against the register; the one call a view makes."""
     settings = settings or Settings()
     needs = parse_needs(raw_needs)
-    rules, zones = load_rules(), load_zones(county_code)
+    rules, zones = load_rules().where(needs.on, county_code), load_zones(county_code)
     rows = session.execute(prefilter(session, needs, settings)).all()
     facts = _load(session, needs, settings, rows)
     outlines = {r.code: r.wkb for r in rows}
@@ -199,7 +199,7 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
         needs, facts, rules, zones,
         lambda codes: shared_edges({c: outlines[c] for c in codes}), settings)
     codes = {m for c in outcome.candidates for m in (c.facts.members or (c.facts.code,))}
-    return MatchResult(needs, rules.rule_sets, outcome, _features(session, codes))
+    return MatchResult(needs, rules, outcome, _features(session, codes))
 
 
 def explain_parcel(session: Session, raw_needs: Mapping[str, object], code: str,
@@ -215,6 +215,7 @@ def explain_parcel(session: Session, raw_needs: Mapping[str, object], code: str,
     facts = load_facts(session, needs, settings, stmt)
     if not facts:
         raise NotFound(N_("No parcel with code %(value)s."), field="code", value=code)
-    checks = check_parcel(needs, facts[0], load_rules(), load_zones(county_code),
+    rules = load_rules().where(needs.on, county_code)
+    checks = check_parcel(needs, facts[0], rules, load_zones(county_code),
                           settings.offerable_statuses, distance_km(facts[0], needs.point))
     return facts[0], checks, _features(session, {code})[code]

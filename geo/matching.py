@@ -83,7 +83,7 @@ class Settings:
 
 @dataclass
 class Candidate:
-    """A parcel (or pair) that passed every check, with its score and the score's parts."""
+    """A parcel (or pair) that no check rejects, with its score and the score's parts."""
 
     facts: Facts
     checks: list[Check]
@@ -214,7 +214,7 @@ def match_parcels(
     for facts in parcels:
         checks = check_parcel(needs, facts, rules, zones, settings.offerable_statuses,
                               distance_km(facts, needs.point))
-        failed = [c.name for c in checks if not c.passed]
+        failed = [c.name for c in checks if c.rejects]  # a warning never rejects
         if not failed:
             singles.append(Candidate(facts, checks))
             continue
@@ -233,7 +233,7 @@ def match_parcels(
                                        key=lambda f: f.code))
                 checks = check_parcel(needs, merged, rules, zones, settings.offerable_statuses,
                                       distance_km(merged, needs.point))
-                if all(c.passed for c in checks):
+                if not any(c.rejects for c in checks):
                     pairs.append(Candidate(merged, checks))
         pairs = rank(pairs, needs, settings)[: settings.limit]
     rejected.sort()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
@@ -42,6 +43,7 @@ class Needs:
     lat: float | None = None
     max_distance_km: float | None = None
     layers: tuple[str, ...] = PARCEL_LAYERS
+    on: dt.date | None = None  # the control indicators in force on this date (None: today)
 
     @property
     def wants_factory(self) -> bool:
@@ -62,6 +64,7 @@ class Needs:
         data["rail"] = "yes" if self.rail else None
         for key in ("towns", "parks", "layers"):
             data[key] = list(data[key])
+        data["on"] = self.on.isoformat() if self.on else None
         return data
 
 

@@ -22,7 +22,8 @@ def test_match_answers_in_the_documented_shape(client):
     body = client.post("/api/match", json=NEEDS).get_json()
     assert set(body) == {"needs", "rule_set", "candidates", "rejected", "counts"}
     assert body["needs"]["industry"] == "35" and body["needs"]["area_max_mu"] == 60
-    assert {s["name"] for s in body["rule_set"]["sets"]} == {"2008", "shanxi-2018"}
+    # Today the 2023 edition is in force, and Shanxi's unconfirmed figure (no known date).
+    assert {s["name"] for s in body["rule_set"]["sets"]} == {"2023", "shanxi-2018"}
     singles = [c for c in body["candidates"] if not c["pair"]]
     assert body["counts"]["passed"] == len(singles) > 0
     assert body["counts"]["pairs"] == len(body["candidates"]) - len(singles)
@@ -36,7 +37,8 @@ def test_match_answers_in_the_documented_shape(client):
         for check in c["checks"]:
             assert {"name", "passed", "value", "threshold", "unit", "source",
                     "message"} <= set(check)
-            assert check["passed"] is True
+            assert check["severity"] in ("ok", "warning")  # a warning never rules out
+            assert check["passed"] is (check["severity"] == "ok")
     assert all(r["failed"] for r in body["rejected"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +12,7 @@ from geo.checks import Check
 from geo.county import load_county
 from geo.errors import N_, GeoError
 from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, fields_for
-from geo.indicators import load_rules
+from geo.indicators import RuleBook
 from geo.match_query import MatchResult, explain_parcel, run_match
 from geo.matching import Candidate, Settings
 from geo.offers import seeking_projects
@@ -112,10 +114,14 @@ def check_json(check: Check, labels: dict[str, str]) -> dict:
     params = {**check.params, "value": check.params.get("value", check.value)}
     if check.name == "land_use":
         params["wanted"] = _class_label(check.threshold)
+    message = translate(check.message, None, params)
+    if "region_class" in check.params:
+        message = f"{message} {region_text(check.params)}"
     return {"name": check.name, "label": labels.get(check.name, check.name),
-            "passed": check.passed, "value": check.value, "threshold": check.threshold,
-            "unit": _unit(check.unit), "source": _(check.source),
-            "message": translate(check.message, None, params), "confirmed": check.confirmed,
+            "passed": check.passed, "severity": check.severity, "value": check.value,
+            "threshold": check.threshold, "unit": _unit(check.unit), "source": _(check.source),
+            "message": message, "confirmed": check.confirmed,
+            "edition": check.edition or None, "rule_set": check.rule_set or None,
             "display": {"value": _display(check, "value"),
                         "threshold": _display(check, "threshold")}}
 
@@ -133,16 +139,39 @@ def _pair_feature(candidate: Candidate, features: dict[str, dict]) -> dict:
                            "layer": candidate.facts.layer}}
 
 
-def rule_set_json() -> dict:
-    """Return the rule sets matching used, with their provenance."""
+def region_text(params: dict) -> str:
+    """Return which region class the investment-intensity rules used, and from which grade."""
+    if not params.get("region_class"):
+        return _("Region class unknown: the county's land grade is not configured.")
+    text = _("Region class %(region_class)s, from the county's land grade %(land_grade)s.",
+             region_class=params["region_class"], land_grade=params["land_grade"])
+    return text if params.get("region_confirmed") else f"{text}（{_('not confirmed')}）"
+
+
+def rule_set_json(rules: RuleBook) -> dict:
+    """Return the rule sets in force on the match's date, with their provenance."""
     sets = []
-    for name in load_rules().rule_sets:
-        rules = [r for r in load_rules().rules if r.rule_set == name]
-        sets.append({"name": name, "editions": sorted({r.edition for r in rules}),
-                     "effective_dates": sorted({r.effective_date for r in rules}),
-                     "sources": sorted({r.source for r in rules}),
-                     "confirmed": all(r.confirmed for r in rules)})
-    return {"sets": sets}
+    in_force = rules.in_force()
+    for name in rules.sets_in_force():
+        found = [r for r in in_force if r.rule_set == name]
+        first = found[0]
+        sets.append({"name": name, "edition": first.edition,
+                     "documents": sorted({r.document for r in found}),
+                     "region": first.region, "effective_from": first.effective_from or None,
+                     "effective_to": first.effective_to or None,
+                     "scope": sorted({r.scope for r in found}),
+                     "sources": sorted({r.source for r in found}),
+                     "confirmed": all(r.confirmed for r in found)})
+    region = rules.region
+    return {"on": rules.date.isoformat(), "editions": sorted({s["edition"] for s in sets}),
+            "sets": sets,
+            "region_class": {"land_grade": region.land_grade if region else None,
+                             "class": region.region_class if region else None,
+                             "confirmed": bool(region and region.confirmed),
+                             "text": region_text({"region_class": region.region_class,
+                                                  "land_grade": region.land_grade,
+                                                  "region_confirmed": region.confirmed}
+                                                 if region else {})}}
 
 
 def result_json(result: MatchResult) -> dict:
@@ -158,7 +187,8 @@ def result_json(result: MatchResult) -> dict:
             "feature": feature, "pair": c.pair, "members": list(c.facts.members),
         })
     return {
-        "needs": result.needs.as_json(), "rule_set": rule_set_json(), "candidates": candidates,
+        "needs": result.needs.as_json(), "rule_set": rule_set_json(result.rules),
+        "candidates": candidates,
         "rejected": [{"code": code, "failed": failed}
                      for code, failed in result.outcome.rejected],
         "counts": {"considered": result.outcome.considered, "passed": result.outcome.passed,
@@ -192,8 +222,9 @@ def api_explain(code: str):
                                             current_app.config["COUNTY"], settings())
     labels = check_labels()
     return jsonify({"code": facts.code, "layer": facts.layer,
-                    "passed": all(c.passed for c in checks),
-                    "failed": [c.name for c in checks if not c.passed],
+                    "passed": not any(c.rejects for c in checks),
+                    "failed": [c.name for c in checks if c.rejects],
+                    "warnings": [c.name for c in checks if c.severity == "warning"],
                     "checks": [check_json(c, labels) for c in checks], "feature": feature})
 
 
@@ -219,10 +250,15 @@ def page():
         "saved": _("Offers saved."), "value": _("Value"), "threshold": _("Threshold"),
         "source": _("Source"), "check": _("Check"), "unconfirmed": _("not confirmed"),
         "runFirst": _("Run a match first."), "select": _("Select"),
+        "warning": _("warning"),
+        "warningNote": _("Warning: a rule that is not confirmed; it does not rule the parcel out."),
+        "rulesOn": _("Control indicators in force on"), "edition": _("edition"),
     }}).add_to(figure)
     figure.get_root().render()
     seat = load_county(current_app.config["COUNTY"]).settings.get("seat") or [None, None]
-    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1]}
+    # The rules in force today judge a match unless the officer picks another date.
+    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1],
+                "on": dt.date.today().isoformat()}
     fields = form_fields()
     for f in fields:
         f["default"] = defaults.get(f["name"], "")

@@ -62,6 +62,44 @@ CHECK_SCHEMA = {
         "source": {"type": "string"},
         "message": {"type": "string"},
         "confirmed": {"type": "boolean", "description": "false when the rule is not confirmed"},
+        "severity": {"type": "string", "enum": ["ok", "warning", "error"],
+                     "description": "ok: passed; error: failed, the parcel is ruled out; "
+                     "warning: failed a rule that is not confirmed, shown but never ruling "
+                     "the parcel out"},
+        "edition": {"type": "string", "nullable": True,
+                    "description": "edition of the control-indicator rule that decided "
+                    "(indicator checks), e.g. 2008 or 2023"},
+        "rule_set": {"type": "string", "nullable": True,
+                     "description": "the rule set (file in data/indicators/) of that rule"},
+    },
+}
+
+RULE_SET_SCHEMA = {
+    "type": "object",
+    "required": ["on", "editions", "sets"],
+    "properties": {
+        "on": {"type": "string", "format": "date",
+               "description": "the date whose rules in force judged the match (needs.on, "
+               "else today)"},
+        "editions": {"type": "array", "items": {"type": "string"},
+                     "description": "editions of the rule sets in force on that date"},
+        "sets": {"type": "array", "items": {
+            "type": "object", "required": ["name", "edition", "confirmed"],
+            "properties": {
+                "name": {"type": "string"}, "edition": {"type": "string"},
+                "documents": {"type": "array", "items": {"type": "string"}},
+                "region": {"type": "string",
+                           "description": "CN, or the administrative code prefix it covers"},
+                "effective_from": {"type": "string", "format": "date", "nullable": True},
+                "effective_to": {"type": "string", "format": "date", "nullable": True},
+                "scope": {"type": "array", "items": {"type": "string"},
+                          "description": "GB/T 4754 divisions the rules are written for"},
+                "sources": {"type": "array", "items": {"type": "string"}},
+                "confirmed": {"type": "boolean"}}}},
+        "region_class": {"type": "object", "properties": {
+            "land_grade": {"type": "integer", "nullable": True},
+            "class": {"type": "string", "nullable": True},
+            "confirmed": {"type": "boolean"}, "text": {"type": "string"}}},
     },
 }
 
@@ -73,8 +111,7 @@ def match_response_schema() -> dict:
         "required": ["needs", "rule_set", "candidates", "rejected", "counts"],
         "properties": {
             "needs": needs_schema(),
-            "rule_set": {"type": "object", "properties": {
-                "sets": {"type": "array", "items": {"type": "object"}}}},
+            "rule_set": RULE_SET_SCHEMA,
             "candidates": {"type": "array", "items": {
                 "type": "object",
                 "required": ["code", "layer", "score", "score_parts", "checks", "feature"],

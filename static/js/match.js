@@ -49,13 +49,19 @@
     });
     t.appendChild(head);
     checks.forEach(function (c) {
-      var tr = el("tr", c.passed ? "lm-pass" : "lm-fail");
+      // A warning (a rule that is not confirmed) is shown apart: it never rules a parcel out.
+      var warn = c.severity === "warning";
+      var tr = el("tr", warn ? "lm-warn" : c.passed ? "lm-pass" : "lm-fail");
       tr.setAttribute("data-check", c.name);
-      tr.appendChild(el("td", null, (c.passed ? "✔ " : "✘ ") + c.label));
+      tr.setAttribute("data-severity", c.severity || (c.passed ? "ok" : "error"));
+      tr.appendChild(el("td", null, (warn ? "⚠ " : c.passed ? "✔ " : "✘ ") + c.label));
       tr.appendChild(el("td", null, c.display.value));
       tr.appendChild(el("td", null, c.display.threshold));
-      tr.appendChild(el("td", null, c.message + " " + c.source +
+      var basis = el("td");
+      if (warn) basis.appendChild(el("span", "lm-warn-note", config.text.warningNote + " "));
+      basis.appendChild(document.createTextNode(c.message + " " + c.source +
         (c.confirmed ? "" : "（" + config.text.unconfirmed + "）")));
+      tr.appendChild(basis);
       t.appendChild(tr);
     });
     return t;
@@ -78,6 +84,10 @@
     title.appendChild(el("span", "lm-num", n));
     title.appendChild(el("strong", null, c.code));
     if (c.pair) title.appendChild(el("span", "lm-pair-tag", config.text.pair));
+    var warnings = c.checks.filter(function (k) { return k.severity === "warning"; }).length;
+    if (warnings) {
+      title.appendChild(el("span", "lm-warn-tag", "⚠ " + config.text.warning + " " + warnings));
+    }
     title.appendChild(el("span", "lm-score", config.text.score + " " + fmt(c.score)));
     li.appendChild(title);
     var props = c.feature.properties || {};
@@ -135,6 +145,14 @@
       config.text.considered + " " + result.counts.considered + " · " + config.text.candidates +
       " " + result.counts.passed + (result.counts.pairs ? " + " + result.counts.pairs + " " +
       config.text.pair : "") + (result.candidates.length ? "" : " · " + config.text.noCandidates);
+    var rules = result.rule_set || {};
+    var on = document.getElementById("match-rules");
+    on.textContent = config.text.rulesOn + " " + (rules.on || "") + "：" +
+      (rules.sets || []).map(function (s) {
+        return s.edition + (/^[0-9]+$/.test(s.edition) ? config.text.edition : "") +
+          (s.confirmed ? "" : "（" + config.text.unconfirmed + "）");
+      }).join("、") +
+      (rules.region_class ? " · " + rules.region_class.text : "");
     var rejected = document.getElementById("match-rejected");
     rejected.querySelector("summary").textContent = config.text.rejected + "（" + result.rejected.length + "）";
     var ul = rejected.querySelector("ul");
