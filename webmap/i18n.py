@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 
@@ -42,3 +44,10 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.globals["lang"] = lang
+    app.jinja_env.globals["language_link"] = language_link
+
+
+def language_link(code: str) -> str:
+    """Return this page's address in language ``code``, keeping the rest of its query."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*args, ("lang", code)])
