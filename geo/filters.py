@@ -52,6 +52,29 @@ RANGES = {
     "water_t_per_day": Range("water_t_per_day", "water_t_per_day", 1.0, "water_t_per_day"),
 }
 PARCEL_RANGES = tuple(RANGES)
+# How an error names a filter that is not a dictionary field: (Chinese, English).
+FILTER_LABELS = {
+    "area_mu_min": ("面积下限（亩）", "Area, at least (mu)"),
+    "area_mu_max": ("面积上限（亩）", "Area, at most (mu)"),
+    "price_min": ("出让底价下限（万元/亩）", "Land price, at least (10k yuan/mu)"),
+    "price_max": ("出让底价上限（万元/亩）", "Land price, at most (10k yuan/mu)"),
+    "power_kva_min": ("可供电力下限（千伏安）", "Power available, at least (kVA)"),
+    "power_kva_max": ("可供电力上限（千伏安）", "Power available, at most (kVA)"),
+    "water_t_per_day_min": ("可供水量下限（吨/日）", "Water available, at least (t/day)"),
+    "water_t_per_day_max": ("可供水量上限（吨/日）", "Water available, at most (t/day)"),
+    SEARCH: ("查找内容", "Search words"),
+    LAND_USE_CLASS: ("用地类别", "Land-use class"),
+}
+
+
+def filter_label(name: str, lang: str = "zh") -> str | None:
+    """Return a filter's label in ``lang`` (None for a dictionary field's name).
+
+    >>> filter_label("area_mu_min")
+    '面积下限（亩）'
+    """
+    label = FILTER_LABELS.get(name)
+    return None if label is None else label[1 if lang == "en" else 0]
 
 
 def land_use_classes() -> dict[str, list[str]]:

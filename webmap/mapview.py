@@ -43,8 +43,9 @@ VECTOR_GRID = "vendor/leaflet-vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 COLORS = {
     "sites": {"pipeline": "#bbdefb", "signed": "#90caf9", "landed": "#42a5f5",
               "started": "#1e88e5", "building": "#1565c0", "producing": "#0d2f6e"},
-    "idle": {"idle": "#b71c1c", "disposing": "#e53935", "disposed": "#ef9a9a",
-             "recovered": "#f8c8c8"},
+    # Idle land's whole life (geo.supply.IDLE_LIFE), taken back land offerable again included.
+    "idle": {"idle": "#8e0000", "disposing": "#d32f2f", "disposed": "#ef9a9a",
+             "recovered": "#ffcdd2", "available": "#e57373"},
     "stock": {"available": "#1b5e20", "underused": "#43a047", "reserved": "#81c784",
               "supplied": "#c8e6c9"},
 }
