@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 
 from geo.fields import Field
+from webmap.drawlocal import draw_local
 
 LANG_COOKIE = "lang"
 
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["lang"] = lang
     app.jinja_env.globals["language_link"] = language_link
+    app.jinja_env.globals["draw_local"] = draw_local
 
 
 def language_link(code: str) -> str:
