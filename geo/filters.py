@@ -105,8 +105,10 @@ def _number(name: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise GeoError(N_("%(field)s must be a number."), field=name) from None
-    if not math.isfinite(value) or value < 0:
+        value = math.nan
+    if not math.isfinite(value):
+        raise GeoError(N_("%(field)s must be a number."), field=name)
+    if value < 0:
         raise GeoError(N_("%(field)s must be %(min)s or more."), field=name, min=0)
     return value
 

@@ -210,8 +210,10 @@
       var query = new URLSearchParams({ q: words });
       remember(query);
       ask(["sites", "idle", "stock"], query, SEARCH_LIMIT, function () {
+        // The record whose code is the words asked, else the first found.
+        var exact = byCode[words] ? words : null;
         var first = tbody.querySelector("tr");
-        if (openFirst && first) focus(first.getAttribute("data-code"));
+        if (openFirst && (exact || first)) focus(exact || first.getAttribute("data-code"));
       });
     }
 
