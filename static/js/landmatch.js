@@ -364,8 +364,6 @@
         showTiles();
         return;
       }
-      if (controller) controller.abort();
-      controller = new AbortController();
       var b = map.getBounds();
       var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
         .map(function (v) { return v.toFixed(6); }).join(",");
@@ -374,12 +372,11 @@
       // The map's first views (whenReady, the layer's add, fitBounds' moveend) ask for the
       // same view: one request serves them (issue 14: each layer was requested twice).
       if (url === state.url && state.mode === "geojson") {
-        if (!state.inFlight) {
-          setBusy(map, options.layer, false);
-          map.getContainer().removeAttribute("data-loading-" + options.layer);
-        }
+        if (!state.inFlight) finished(map, options.layer, state.loaded);
         return;
       }
+      if (controller) controller.abort();
+      controller = new AbortController();
       state.url = url;
       state.inFlight = true;
       fetch(url, { signal: controller.signal, headers: { Accept: "application/geo+json" } })
