@@ -82,6 +82,7 @@
                   value === null || value === undefined ? "" :
                   number ? Number(value).toLocaleString(undefined, { maximumFractionDigits: 2 }) : value);
       if (number && value !== null && value !== undefined) td.setAttribute("data-value", value);
+      if (!number && value) td.title = String(value);  // the whole text where it is cut short
       tr.appendChild(td);
     }
 
@@ -89,7 +90,8 @@
       var item = byCode[code];
       if (!item) return;
       var bounds = item.getBounds ? item.getBounds() : L.latLngBounds([item.getLatLng()]);
-      map.fitBounds(bounds, { maxZoom: 17 });
+      // Without animation, so that the popup's own pan (to fit it in view) is the last move.
+      map.fitBounds(bounds, { maxZoom: 17, animate: false });
       item.openPopup(bounds.getCenter());
     }
 
@@ -97,10 +99,11 @@
       exports.textContent = "";
       exports.appendChild(el("span", null, text.download + " "));
       layers.forEach(function (layer) {
+        if (layers.length > 1) exports.appendChild(el("span", "lm-export-layer", text.titles[layer] + " "));
         FORMATS.forEach(function (f) {
           var base = f === "geojson" ? aside.getAttribute("data-export-geojson")
             : aside.getAttribute("data-export").replace("__fmt__", f);
-          var a = el("a", "lm-export", (layers.length > 1 ? text.titles[layer] + " " : "") + f);
+          var a = el("a", "lm-export", f);
           a.href = base.replace("__layer__", layer) + "?" + query.toString();
           a.setAttribute("data-format", f);
           a.download = "";
@@ -113,7 +116,7 @@
       exports.appendChild(share);
     }
 
-    function show(answers, query) {
+    function show(answers, query, fit) {
       highlight.clearLayers();
       byCode = {};
       tbody.textContent = "";
@@ -139,10 +142,10 @@
           tr.setAttribute("data-layer", layer);
           tr.tabIndex = 0;
           cell(tr, p.code);
-          cell(tr, p.name);
-          cell(tr, p.town);
-          cell(tr, statusLabel(layer, p));
           cell(tr, p.area_mu, true);
+          cell(tr, statusLabel(layer, p));
+          cell(tr, p.town);
+          cell(tr, p.name);
           cell(tr, p.price, true);
           cell(tr, layer === "sites" ? p.parcel : p.holder);
           tbody.appendChild(tr);
@@ -152,8 +155,10 @@
       summary.textContent = !shown ? text.none : shown < matched
         ? fmt(text.shown, { shown: shown, count: matched }) : fmt(text.found, { count: shown });
       aside.setAttribute("data-found", String(shown));
-      exportLinks(answers.map(function (a) { return a.layer; }), query);
-      if (shown) map.fitBounds(highlight.getBounds(), { maxZoom: 16 });
+      // A search over the three layers offers the downloads of those that found something.
+      var found = answers.filter(function (a) { return a.data.features.length; });
+      exportLinks((found.length ? found : answers).map(function (a) { return a.layer; }), query);
+      if (shown && fit) map.fitBounds(highlight.getBounds(), { maxZoom: 16 });
     }
 
     function ask(layers, query, limit, then) {
@@ -172,7 +177,8 @@
             });
           });
       })).then(function (answers) {
-        show(answers, query);
+        // A search zooms to what it opens; a filter shows all it found.
+        show(answers, query, !then);
         aside.removeAttribute("data-busy");
         if (then) then();
       }).catch(function (err) {
