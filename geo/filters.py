@@ -140,9 +140,8 @@ def parse_filters(layer, args: Mapping[str, str]) -> dict[str, list[str]]:
             raw = (args.get(param) or "").strip()
             if raw:
                 filters[param] = [str(_number(param, raw))]
-        if low in filters and high in filters and float(filters[low][0]) > float(filters[high][0]):
-            raise GeoError(N_("%(field)s must not be above %(max)s."), field=low,
-                           max=filters[high][0])
+        # A minimum above the maximum selects nothing, as in SQL: not an error (the OpenAPI
+        # document cannot say "min before max", and a request it allows must not be refused).
     text = (args.get(SEARCH) or "").strip()
     if text:
         if len(text) > SEARCH_MAX or "\x00" in text:
