@@ -12,10 +12,17 @@ from sqlalchemy.orm import Session
 
 from geo.areas import m2_to_ha, m2_to_mu
 from geo.errors import N_, GeoError
-from geo.fields import Field, fields_for, get_field, json_value
+from geo.fields import Field, fields_for, json_value
+from geo.filters import (
+    OFFERABLE,
+    OFFERABLE_VALUES,
+    PARCEL_RANGES,
+    conditions,
+    parse_filters,
+)
 from geo.models import Parcel, Project
 from geo.register import BBox, backend_for, feature_json
-from geo.supply import DEFAULT_OFFERABLE, offerable_clause, offerable_statuses
+from geo.supply import DEFAULT_OFFERABLE, offerable_statuses
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
@@ -23,8 +30,8 @@ MAX_LIMIT = 10000
 # OverflowError, which was a 500 (issue 15).
 MAX_OFFSET = 2**63 - 1
 LAYER_NAMES = ("sites", "idle", "stock")
-OFFERABLE = "offerable"  # the parcel layers' filter on the one offerable rule (geo/supply.py)
-OFFERABLE_VALUES = ("true", "false", "1", "0")
+# The filters themselves live in geo/filters.py; these names stay importable from here.
+__all__ = ["OFFERABLE", "OFFERABLE_VALUES", "parse_filters"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,8 @@ class Layer:
 
     name: str
     entity: str
-    filters: tuple[str, ...]
+    filters: tuple[str, ...]  # data-dictionary fields, "any of" (geo/filters.py)
+    ranges: tuple[str, ...] = ()  # geo.filters.RANGES: <name>_min / <name>_max
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -45,8 +53,10 @@ class Layer:
 
 LAYERS = {
     "sites": Layer("sites", "project", ("stage", "town", "chain", "industry")),
-    "idle": Layer("idle", "parcel", ("town", "park", "status", "land_use")),
-    "stock": Layer("stock", "parcel", ("town", "park", "status", "land_use")),
+    "idle": Layer("idle", "parcel", ("town", "park", "status", "land_use", "gas", "rail"),
+                  PARCEL_RANGES),
+    "stock": Layer("stock", "parcel", ("town", "park", "status", "land_use", "gas", "rail"),
+                   PARCEL_RANGES),
 }
 PROJECTS = Layer("projects", "project", LAYERS["sites"].filters)
 
@@ -139,53 +149,24 @@ def parse_paging(limit: object, offset: object) -> tuple[int, int]:
             _whole_number("offset", offset, 0, 0, MAX_OFFSET))
 
 
-def parse_filters(layer: Layer, args: Mapping[str, str]) -> dict[str, list[str]]:
-    """Return the layer's filters found in ``args``; comma-separated values mean "any of".
-
-    Choice fields accept their Chinese or English labels too (状态=闲置未处置). The parcel
-    layers also take ``offerable=true|false``: land that can (or cannot) be offered now.
-    """
-    entity = "project" if layer.entity == "project" else "parcel"
-    filters: dict[str, list[str]] = {}
-    for name in layer.filters:
-        raw = args.get(name)
-        if not raw:
-            continue
-        field = get_field(entity, name)
-        values = [v.strip() for v in raw.split(",") if v.strip()]
-        filters[name] = [str(field.clean(v)) for v in values]
-    if layer.entity == "parcel" and args.get(OFFERABLE):
-        raw = args[OFFERABLE].strip().lower()
-        if raw not in OFFERABLE_VALUES:
-            raise GeoError(N_("%(field)s must be true or false."), field=OFFERABLE)
-        filters[OFFERABLE] = ["true" if raw in ("true", "1") else "false"]
-    return filters
-
-
 def layer_source(layer: Layer, filters: Mapping[str, list[str]] | None = None,
                  statuses: Sequence[str] = DEFAULT_OFFERABLE):
     """Return (model, geometry column, conditions) selecting ``layer``'s live records.
 
     Live means not in the bin, which every ORM read leaves out (geo/register/bin.py); the
     sites layer also leaves out projects without a site. ``filters`` (from ``parse_filters``)
-    add one "any of" condition each; ``offerable`` asks the one offerable rule
+    add their conditions (geo/filters.py); ``offerable`` asks the one offerable rule
     (geo/supply.py) with these offerable ``statuses``.
     """
     if layer.entity == "project":
         model, geom = Project, Project.site
-        conditions = []
+        where = []
         if layer.name == "sites":
-            conditions.append(Project.site.is_not(None))
+            where.append(Project.site.is_not(None))
     else:
         model, geom = Parcel, Parcel.geom
-        conditions = [Parcel.layer == layer.name]
-    wanted = dict(filters or {})
-    offerable = wanted.pop(OFFERABLE, None)
-    conditions += [getattr(model, name).in_(values) for name, values in wanted.items()]
-    if offerable:
-        clause = offerable_clause(statuses)
-        conditions.append(clause if offerable == ["true"] else ~clause)
-    return model, geom, conditions
+        where = [Parcel.layer == layer.name]
+    return model, geom, where + conditions(model, filters or {}, statuses)
 
 
 def _statement(session: Session, layer: Layer, bbox: BBox | None,

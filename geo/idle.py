@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from geo.areas import m2_to_mu
 from geo.categories import Alert, Rules
+from geo.features import LAYERS, layer_source
 from geo.models import Parcel
 from geo.supply import IDLE_LIFE, Availability, availability, holders, offerable_statuses
 
@@ -73,11 +75,16 @@ def follow_up(p: Parcel, on: dt.date) -> IdleLine:
     return IdleLine(p, fee_from, recovery_from, alerts)
 
 
-def idle_ledger(session: Session, on: dt.date) -> list[IdleLine]:
-    """Return every idle parcel with its 令53 dates and alerts, open disposals first."""
-    parcels = session.scalars(select(Parcel).where(Parcel.layer == "idle")
-                              .order_by(Parcel.code)).all()
-    held, statuses = holders(session, [p.id for p in parcels]), offerable_statuses(session)
+def idle_ledger(session: Session, on: dt.date,
+                filters: Mapping[str, list[str]] | None = None) -> list[IdleLine]:
+    """Return every idle parcel with its 令53 dates and alerts, open disposals first.
+
+    ``filters`` are the idle layer's (geo.filters.parse_filters), as the map and API take them.
+    """
+    statuses = offerable_statuses(session)
+    _model, _geom, where = layer_source(LAYERS["idle"], filters, statuses)
+    parcels = session.scalars(select(Parcel).where(*where).order_by(Parcel.code)).all()
+    held = holders(session, [p.id for p in parcels])
     lines = [replace(follow_up(p, on), availability=availability(
         p.status, p.layer, p.disposal, held.get(p.id), False, statuses)) for p in parcels]
     return sorted(lines, key=lambda line: (line.parcel.status not in OPEN, -len(line.alerts)))

@@ -27,6 +27,16 @@ from geo.features import (
     query_layer,
 )
 from geo.fields import LAYERS as LAYER_CHOICES
+from geo.fields import get_field
+from geo.filters import (
+    LAND_USE_CLASS,
+    OFFERABLE,
+    RANGES,
+    SEARCH,
+    SEARCH_MAX,
+    filter_label,
+    land_use_classes,
+)
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
@@ -85,6 +95,7 @@ def collection(base: str, name: str, county: County, lang: str = "zh") -> dict:
             _link(f"{url}?f=json", "self", JSON), _link(f"{url}?f=html", "alternate", HTML),
             _link(f"{url}/items?f=json", "items", GEOJSON),
             _link(f"{url}/items?f=html", "items", HTML),
+            _link(f"{url}/queryables", QUERYABLES_REL, "application/schema+json"),
         ],
     }
 
@@ -99,6 +110,42 @@ def collections(base: str, county: County, lang: str = "zh") -> dict:
 def queryables(name: str) -> tuple[str, ...]:
     """Return the properties ``name``'s items can be filtered by (plus ``code``)."""
     return ("code", *get_collection(name).filters)
+
+
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+
+
+def queryables_doc(base: str, name: str, lang: str = "zh") -> dict:
+    """Return the queryables of collection ``name`` as JSON Schema (OGC API – Features Part 3).
+
+    The items' query parameters are these names; a range (``area_mu``) is asked as
+    ``area_mu_min`` / ``area_mu_max``, and ``q`` looks for words (geo/filters.py).
+    """
+    layer = get_collection(name)
+    entity = "project" if layer.entity == "project" else "parcel"
+    props: dict[str, dict] = {"code": {"title": "code", "type": "string"}}
+    for field_name in layer.filters:
+        field = get_field(entity, field_name)
+        prop: dict = {"title": field.label(lang), "type": "string"}
+        if field.choices:
+            prop["enum"] = [c.value for c in field.choices]
+        props[field_name] = prop
+    for rng in layer.ranges:
+        low, high = RANGES[rng].params()
+        title = get_field("parcel", RANGES[rng].field).label(lang)
+        props[rng] = {"title": title, "type": "number", "minimum": 0,
+                      "description": f"query with {low} / {high}"}
+    props[SEARCH] = {"title": filter_label(SEARCH, lang), "type": "string",
+                     "maxLength": SEARCH_MAX, "description": "words in a code, name, holder "
+                     "or project name"}
+    if entity == "parcel":
+        props[LAND_USE_CLASS] = {"title": filter_label(LAND_USE_CLASS, lang), "type": "string",
+                                 "enum": sorted(land_use_classes())}
+        props[OFFERABLE] = {"title": OFFERABLE, "type": "boolean",
+                            "description": "can be offered to a new project now"}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"{base}/collections/{name}/queryables", "type": "object",
+            "title": _title(name, lang), "properties": props}
 
 
 def items(session: Session, base: str, name: str, args: Mapping[str, str],

@@ -131,6 +131,7 @@ MATRIX = {
     ("ogc.conformance", "GET"): ("/ogc/conformance", None, READ),
     ("ogc.collections", "GET"): ("/ogc/collections", None, READ),
     ("ogc.collection", "GET"): ("/ogc/collections/idle", None, READ),
+    ("ogc.queryables", "GET"): ("/ogc/collections/idle/queryables", None, READ),
     ("ogc.items", "GET"): ("/ogc/collections/idle/items?limit=1", None, READ),
     ("ogc.item", "GET"): (f"/ogc/collections/idle/items/{CODE}", None, READ),
     ("openapi.document", "GET"): ("/api/openapi.json", None, READ),

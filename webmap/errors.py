@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from geo.errors import Conflict, GeoError
 from geo.fields import CATEGORY_FIELD, Field, fields_for
+from geo.filters import filter_label
 from webmap.i18n import lang
 from webmap.negotiation import wants_json
 
@@ -48,7 +49,8 @@ def translate(message: str, field_name: str | None = None, params: dict | None =
     # A reason that is a message of its own (geo.supply.NotOfferable) is translated first.
     if "reason" in params:
         params["reason"] = translate(params["reason"], None, params.pop("reason_params", {}))
-    values = {**params, "field": field.label(lang()) if field else (field_name or "")}
+    named = filter_label(field_name or "", lang()) or field_name or ""  # geo/filters.py
+    values = {**params, "field": field.label(lang()) if field else named}
     return gettext(message, **values)
 
 

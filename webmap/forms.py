@@ -141,8 +141,27 @@ def labels(entity: str = "parcel") -> dict[str, str]:
     return names
 
 
-def conflict_rows(error: Conflict, entity: str = "parcel") -> list[tuple[str, object, object]]:
-    """Return (label, stored value, submitted value) of each field the user submitted."""
+def shown_value(entity: str, name: str, value: object) -> str:
+    """Return a stored value as a user reads it: a choice's label, a number with its unit."""
+    if value is None or value == "":
+        return ""
+    language = lang()
+    field = {f.name: f for f in fields_for(entity)}.get(name)
+    if field is not None and field.choices:
+        return field.choice_label(value, language) or str(value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None and field.unit and isinstance(value, int | float):
+        return f"{value:g} {field.unit_label(language)}"
+    return str(value)
+
+
+def conflict_rows(error: Conflict, entity: str = "parcel") -> list[tuple[str, str, str]]:
+    """Return (label, stored value, submitted value) of each field the user submitted, the
+    values in the interface language (issue 14: they showed as "idle", "yes")."""
     names = labels(entity)
     keys = [k for k in error.current if k in error.submitted and k != "version"]
-    return [(names.get(k, k), error.current.get(k), error.submitted.get(k)) for k in keys]
+    return [(names.get(k, k), shown_value(entity, k, error.current.get(k)),
+             shown_value(entity, k, error.submitted.get(k))) for k in keys]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 
 from geo.fields import Field
+from webmap.drawlocal import draw_local
 
 LANG_COOKIE = "lang"
 
@@ -42,3 +45,11 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.globals["lang"] = lang
+    app.jinja_env.globals["language_link"] = language_link
+    app.jinja_env.globals["draw_local"] = draw_local
+
+
+def language_link(code: str) -> str:
+    """Return this page's address in language ``code``, keeping the rest of its query."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*args, ("lang", code)])

@@ -18,10 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from geo.areas import m2_to_mu
 from geo.categories import load_rules
 from geo.county import load_county
 from geo.dashboard import dashboard as dashboard_figures
 from geo.errors import N_, FieldError, GeoError
+from geo.features import LAYERS, parse_filters
 from geo.fields import (
     CATEGORIES,
     CATEGORY_FIELD,
@@ -51,7 +53,7 @@ from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import user_message
 from webmap.i18n import lang
-from webmap.mapview import site_map
+from webmap.mapview import finder, site_map
 
 bp = Blueprint("ledger", __name__)
 
@@ -234,7 +236,10 @@ def dashboard():
 @bp.get("/idle")
 def idle():
     """Show the idle-land disposal ledger: plans, deadlines, 令53 dates and alerts."""
-    return render_template("idle.html", lines=idle_ledger(get_session(), today()))
+    filters = parse_filters(LAYERS["idle"], request.args)
+    return render_template("idle.html", lines=idle_ledger(get_session(), today(), filters),
+                           finder=finder(current_app.config), query=request.args.to_dict(),
+                           filtered=bool(filters), mu=m2_to_mu)
 
 
 def _month() -> str:

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from geo.county import load_county
-from geo.fields import PARCEL_STATUSES, STAGES, UNITS, fields_for
+from geo.fields import LAND_CLASSES, PARCEL_STATUSES, STAGES, UNITS, fields_for
+from geo.filters import land_use_classes
 from geo.reference import industry_codes, land_use_codes
 from webmap.i18n import lang
 
@@ -36,14 +37,20 @@ VENDOR_CSS = {
 # The vector-tile plugin of the map page's layers (not a folium default).
 VECTOR_GRID = "vendor/leaflet-vectorgrid/Leaflet.VectorGrid.bundled.min.js"
 
-# One colour table for the layers' styles and the legend.
+# One colour table for the layers' styles and the legend: one hue family per layer (sites
+# blue, idle land red, stock green), the status as its shade, darker for what needs acting
+# on or is further along, so no two layers share a colour (issue 14).
 COLORS = {
-    "sites": {"pipeline": "#9e9e9e", "signed": "#42a5f5", "landed": "#7e57c2",
-              "started": "#ffa726", "building": "#ef6c00", "producing": "#2e7d32"},
-    "idle": {"idle": "#d32f2f", "disposing": "#f57c00", "disposed": "#8d6e63"},
-    "stock": {"available": "#388e3c", "underused": "#c0ca33", "reserved": "#1e88e5",
-              "supplied": "#757575"},
+    "sites": {"pipeline": "#bbdefb", "signed": "#90caf9", "landed": "#42a5f5",
+              "started": "#1e88e5", "building": "#1565c0", "producing": "#0d2f6e"},
+    # Idle land's whole life (geo.supply.IDLE_LIFE), taken back land offerable again included.
+    "idle": {"idle": "#8e0000", "disposing": "#d32f2f", "disposed": "#ef9a9a",
+             "recovered": "#ffcdd2", "available": "#e57373"},
+    "stock": {"available": "#1b5e20", "underused": "#43a047", "reserved": "#81c784",
+              "supplied": "#c8e6c9"},
 }
+# Parcel codes are drawn as labels from this zoom on (below it they would cover the map).
+LABEL_ZOOM = 15
 LAYER_ORDER = ("stock", "idle", "sites")
 
 
@@ -72,6 +79,20 @@ class ApiLayer(MacroElement):
             "tiles": tile.replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
             "item": url_for("ogc.item", name=layer, fid="__code__", f="json"),
         }
+
+
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default adds miles)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
 
 
 class PageConfig(MacroElement):
@@ -137,10 +158,14 @@ def popup_config(tile_threshold: int | None = None) -> dict:
         "units": {"mu": unit("mu"), "ha": unit("ha")},
         "tiles": {"threshold": tile_threshold},
         "canEdit": current_user.is_authenticated and current_user.can("editor"),
-        "urls": {kind: url_for(f"editing.{kind}", code="__code__")
-                 for kind in ("edit", "split", "history")},
+        "urls": {**{kind: url_for(f"editing.{kind}", code="__code__")
+                    for kind in ("edit", "split", "history")},
+                 "project": url_for("ledger.project", code="__code__"),
+                 "parcel": url_for("api.parcel", code="__code__")},
+        "labelZoom": LABEL_ZOOM,
         "text": {"buildings": _("Factory buildings"), "extra": _("Other attributes"),
                  "edit": _("Edit"), "split": _("Split"), "history": _("History"),
+                 "project": _("Project"), "parcel": _("Parcel"),
                  "failed": _("Could not load the layer."),
                  "truncated": _("Zoom in to see every parcel: %(shown)s of %(total)s shown.")},
     }
@@ -203,8 +228,10 @@ def offline_map(config, bounds, scripts: tuple[str, ...] = (), vendor: tuple[str
     ``vendor`` more vendored ones, loaded before the app's own.
     """
     minx, miny, maxx, maxy = bounds
+    # A wheel notch is about 100 px; Leaflet's 60 px per level made it two levels.
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
-                   control_scale=True, **options)
+                   control_scale=False, wheel_px_per_zoom_level=120, **options)
+    MetricScale().add_to(m)
     # Per-instance lists: folium's class-level lists must stay untouched (docs/stack.md trap 7).
     m.default_js = [(k, url_for("static", filename=v)) for k, v in VENDOR_JS.items()]
     m.default_js += [(path, url_for("static", filename=path)) for path in vendor]
@@ -254,3 +281,37 @@ def build_map(config, scripts: tuple[str, ...] = ()) -> folium.Map:
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+def finder(config) -> dict:
+    """Return the choices of the map's filter panel: layers, towns, parks, statuses, classes.
+
+    Values are the stored ones (a town's Chinese name); labels are in the user's language.
+    """
+    county = load_county(config["COUNTY"])
+    language = lang()
+
+    def label(c) -> str:
+        return c.en if language == "en" else c.zh
+
+    classes = {c.value: label(c) for c in LAND_CLASSES}
+    return {
+        "layers": [(name, layer_title(name)) for name in ("idle", "stock", "sites")],
+        "towns": [(t.name, t.name if language == "zh" else t.name_en) for t in county.towns],
+        "parks": [(p.name, p.name if language == "zh" else p.name_en) for p in county.parks],
+        "statuses": {"idle": [(c.value, label(c)) for c in PARCEL_STATUSES
+                              if c.value in COLORS["idle"]],
+                     "stock": [(c.value, label(c)) for c in PARCEL_STATUSES
+                               if c.value in COLORS["stock"]],
+                     "sites": [(c.value, label(c)) for c in STAGES]},
+        "classes": [(k, classes[k]) for k in classes if k in land_use_classes()],
+        "area": f"{_('Area')}（{UNITS['mu'][1 if language == 'en' else 0]}）",
+    }
+
+
+def finder_text() -> dict:
+    """Return the finder's words for static/js/find.js, in the user's language."""
+    return {"found": _("%(count)s found"), "shown": _("%(shown)s of %(count)s shown"),
+            "none": _("Nothing found."), "failed": _("The search failed: %(reason)s"),
+            "download": _("Download:"), "share": _("Link to this search"),
+            "titles": {name: layer_title(name) for name in COLORS}}

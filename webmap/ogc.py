@@ -96,6 +96,24 @@ def collection(name: str):
     return _answer(ogc.collection(_base(), name, _county(), lang()), "collection")
 
 
+@bp.get("/collections/<name>/queryables")
+def queryables(name: str):
+    """Show what a collection's items can be filtered by, as JSON Schema.
+    ---
+    get:
+      tags: [OGC API – Features]
+      summary: The queryables of a collection (OGC API – Features Part 3)
+      parameters:
+      - {name: name, in: path, required: true, schema: {type: string, enum: [sites, idle, stock]}}
+      responses:
+        200: {description: "JSON Schema of the properties the items can be filtered by",
+              content: {application/schema+json: {}}}
+        404: {description: No such collection}
+    """
+    doc = ogc.queryables_doc(_base(), name, lang())
+    return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/schema+json")
+
+
 @bp.get("/collections/<name>/items")
 def items(name: str):
     """Show one page of a collection's features.

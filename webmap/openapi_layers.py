@@ -20,6 +20,7 @@ from geo.features import (
     Layer,
 )
 from geo.fields import CATEGORY_FIELD, get_field
+from geo.filters import LAND_USE_CLASS, RANGES, SEARCH, SEARCH_MAX, land_use_classes
 from geo.ledger import FILTERS, SORTS
 from geo.schema import filter_schema
 
@@ -34,7 +35,23 @@ def filter_parameters(layer: Layer) -> list[dict]:
     entity = "project" if layer.entity == "project" else "parcel"
     params = [{"name": name, "in": "query", "schema": filter_schema(get_field(entity, name))}
               for name in layer.filters]
+    for name in layer.ranges:
+        rng = RANGES[name]
+        unit = "亩 (mu)" if name == "area_mu" else get_field("parcel", rng.field).unit or ""
+        for param, bound in zip(rng.params(), ("at least", "at most"), strict=True):
+            params.append({"name": param, "in": "query", "description": f"{bound}: "
+                           f"{get_field('parcel', rng.field).en}" + (f", in {unit}" if unit
+                                                                     else ""),
+                           "schema": {"type": "number", "minimum": 0, "maximum": 1e12}})
+    params.append({"name": SEARCH, "in": "query", "description": "words in a code, name, "
+                   "holder (权利人) or project name", "schema": {
+                       "type": "string", "maxLength": SEARCH_MAX, "pattern": TEXT}})
     if entity == "parcel":
+        classes = sorted(land_use_classes())
+        params.append({"name": LAND_USE_CLASS, "in": "query", "description": "classes of "
+                       "land-use codes, comma-separated: " + ", ".join(classes),
+                       "schema": {"type": "string", "pattern": "^(?:" + "|".join(classes)
+                                  + r")?(?:,(?:" + "|".join(classes) + "))*$"}})
         params.append({"name": OFFERABLE, "in": "query", "description": "true: only land "
                        "that can be offered to a new project now (geo/supply.py); false: the "
                        "rest", "schema": {"type": "string", "enum": ["", *OFFERABLE_VALUES]}})

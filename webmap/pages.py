@@ -18,7 +18,7 @@ from geo.export import FORMATS, export_bytes, geojson_chunks
 from geo.features import get_layer, parse_bbox, parse_filters
 from webmap.db import get_session
 from webmap.i18n import lang
-from webmap.mapview import build_map, layer_title
+from webmap.mapview import build_map, finder, finder_text, layer_title
 from webmap.openapi import register_schema
 
 bp = Blueprint("pages", __name__)
@@ -40,9 +40,10 @@ def county_name():
 @bp.get("/")
 def index():
     """Show the county map with its three layers."""
-    figure = build_map(current_app.config)
+    figure = build_map(current_app.config, ("js/find.js",))
     figure.get_root().render()  # lay out header, html and script before the template splits them
-    return render_template("map.html", map=figure, layer_title=layer_title)
+    return render_template("map.html", map=figure, layer_title=layer_title,
+                           finder=finder(current_app.config), finder_text=finder_text())
 
 
 def _export_query(layer) -> dict:

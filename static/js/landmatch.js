@@ -74,7 +74,38 @@
       box.appendChild(t);
     }
     if (layer !== "sites" && config.urls) box.appendChild(parcelLinks(props.code));
+    if (layer === "sites" && config.urls && config.urls.project && props.code) box.appendChild(siteLinks(props));
     return box;
+  }
+
+  function link(kind, href, text) {
+    var a = el("a", "lm-popup-" + kind, text);
+    a.href = href;
+    return a;
+  }
+
+  // A site's popup leads to its project's page (and the project page back to the map).
+  function siteLinks(props) {
+    var links = el("div", "lm-popup-links");
+    links.appendChild(link("project", config.urls.project.replace(
+      "__code__", encodeURIComponent(props.code)), config.text.project));
+    return links;
+  }
+
+  // The project holding a parcel comes from the parcel's own record (its availability), asked
+  // only when the popup opens.
+  function holdingProject(box, code) {  // box: the popup's links
+    if (!config.urls || !config.urls.parcel) return;
+    fetch(config.urls.parcel.replace("__code__", encodeURIComponent(code)),
+          { headers: { Accept: "application/geo+json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (f) {
+        var project = f && f.properties.availability && f.properties.availability.project;
+        if (!project) return;
+        box.appendChild(link("project", config.urls.project.replace(
+          "__code__", encodeURIComponent(project)), config.text.project + " " + project));
+      })
+      .catch(function () { /* the popup stands without the link */ });
   }
 
   // History for everyone who may read; edit and split for editors (the server checks again).
@@ -86,6 +117,7 @@
       a.href = config.urls[kind].replace("__code__", encodeURIComponent(code));
       links.appendChild(a);
     });
+    holdingProject(links, code);
     return links;
   }
 
@@ -265,6 +297,22 @@
       });
     }
 
+    // Parcel codes as labels from config.labelZoom on; below it they would hide the map.
+    function labels() {
+      if (options.layer === "sites" || !config.labelZoom) return;
+      var show = map.getZoom() >= config.labelZoom;
+      Object.keys(drawn).forEach(function (id) {
+        var l = drawn[id];
+        if (show && !l.getTooltip()) {
+          l.bindTooltip(el("span", null, l.feature.properties.code),
+                        { permanent: true, direction: "center", className: "lm-label",
+                          interactive: false });
+        } else if (!show && l.getTooltip()) {
+          l.unbindTooltip();
+        }
+      });
+    }
+
     function tilesDrawn() {
       var counts = tiles.lmCounts;
       var total = Object.keys(counts).reduce(function (n, k) { return n + counts[k]; }, 0);
@@ -290,6 +338,7 @@
       map.getContainer().setAttribute("data-mode-" + options.layer, "geojson");
       if (tiles && group.hasLayer(tiles)) group.removeLayer(tiles);
       update(data.features);
+      labels();
       state.loaded = data.numberReturned;
       state.matched = data.numberMatched;
       state.density = data.numberMatched / viewArea();
@@ -315,19 +364,28 @@
         showTiles();
         return;
       }
-      if (controller) controller.abort();
-      controller = new AbortController();
       var b = map.getBounds();
       var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
         .map(function (v) { return v.toFixed(6); }).join(",");
       var limit = tiles ? Math.min(threshold, PAGE_LIMIT) : PAGE_LIMIT;
       var url = options.url + "?bbox=" + bbox + "&limit=" + limit;
+      // The map's first views (whenReady, the layer's add, fitBounds' moveend) ask for the
+      // same view: one request serves them (issue 14: each layer was requested twice).
+      if (url === state.url && state.mode === "geojson") {
+        if (!state.inFlight) finished(map, options.layer, state.loaded);
+        return;
+      }
+      if (controller) controller.abort();
+      controller = new AbortController();
+      state.url = url;
+      state.inFlight = true;
       fetch(url, { signal: controller.signal, headers: { Accept: "application/geo+json" } })
         .then(function (r) {
           if (!r.ok) throw new Error(r.status);
           return r.json();
         })
         .then(function (data) {
+          state.inFlight = false;
           if (tiles && data.numberMatched > data.numberReturned) {
             state.denseZoom = Math.max(state.denseZoom, map.getZoom());
             showTiles();
@@ -337,6 +395,8 @@
         })
         .catch(function (err) {
           if (err.name === "AbortError") return;
+          state.inFlight = false;
+          state.url = null;
           map.getContainer().removeAttribute("data-loading-" + options.layer);
           map.getContainer().setAttribute("data-error-" + options.layer, String(err.message));
           setBusy(map, options.layer, false);
@@ -345,15 +405,23 @@
     }
 
     map.on("moveend", load);
+    map.on("zoomend", labels);
     group.on("add", load);
-    group.on("remove", function () { setBusy(map, options.layer, false); });
+    group.on("remove", function () { setBusy(map, options.layer, false); state.url = null; });
     map.on("overlayadd", function (e) { if (e.layer === group) load(); });
-    map.whenReady(load);
+    // After the page's script has run (its fitBounds sets the first view), not before.
+    map.whenReady(function () { setTimeout(load, 0); });
+    layers.push({ map: map, group: group, layer: options.layer });
   }
+
+  var layers = [];  // every API layer of the page: {map, group, layer}
 
   window.LandMatch = {
     configure: function (c) { config = c; },
     apiLayer: apiLayer,
     popupContent: popupContent,
+    layers: layers,
+    styleFor: styleFor,
+    config: function () { return config; },
   };
 })();
