@@ -13,6 +13,7 @@ from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, field
 from geo.indicators import load_rules
 from geo.match_query import MatchResult, explain_parcel, run_match
 from geo.matching import Candidate, Settings
+from geo.near_misses import Relaxation
 from geo.offers import seeking_projects
 from geo.reference import industry_codes, land_use_codes
 from geo.sheet import parcel_sheet
@@ -31,6 +32,16 @@ for _name, _schema in openapi_components().items():
     register_schema(_name, _schema)
 
 bp = Blueprint("match", __name__)
+_NEEDS_BY_NAME = {f.name: f for f in NEEDS_FIELDS}
+
+
+def number_text(value: float) -> str:
+    """Return a number as people write it: thousands grouped, no trailing ".0".
+
+    >>> number_text(1250.0), number_text(31.0), number_text(2.35), number_text(12345.678)
+    ('1,250', '31', '2.35', '12,345.68')
+    """
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
 
 # What the form shows before the officer types anything: a mid-sized equipment project
 # near the county seat.
@@ -163,7 +174,41 @@ def result_json(result: MatchResult) -> dict:
                      for code, failed in result.outcome.rejected],
         "counts": {"considered": result.outcome.considered, "passed": result.outcome.passed,
                    "pairs": result.outcome.pairs},
+        "near_misses": near_misses_json(result, labels),
     }
+
+
+_RELAX_MESSAGES = {
+    "lower": N_("Lower %(field)s to %(to)s"), "raise": N_("Raise %(field)s to %(to)s"),
+    "drop": N_("Do without %(field)s"),
+}
+
+
+def relax_json(relax: Relaxation, parcels: int | None = None) -> dict:
+    """Return a relaxation as the API shows it: the needs field, its new value, and the
+    sentence an officer reads ("用地面积下限降到 31 亩：6 块")."""
+    field = _NEEDS_BY_NAME[relax.field]
+    unit = field.unit_label(lang()) if field.unit else None
+    to = "" if relax.to is None else f"{number_text(relax.to)}{' ' + unit if unit else ''}"
+    message = translate(_RELAX_MESSAGES[relax.direction], relax.field, {"to": to})
+    found = {"check": relax.check, "field": relax.field, "label": field.label(lang()),
+             "direction": relax.direction, "to": relax.to, "unit": unit, "message": message}
+    if parcels is not None:
+        found["parcels"] = parcels
+        found["message"] = _("%(change)s: %(count)s parcels", change=message, count=parcels)
+    return found
+
+
+def near_misses_json(result: MatchResult, labels: dict[str, str]) -> dict:
+    """Return the closest misses of a match and what to relax (empty when enough passed)."""
+    parcels = []
+    for c in result.outcome.near_misses:
+        failed = next(k for k in c.checks if not k.passed)
+        parcels.append({"code": c.facts.code, "layer": c.facts.layer, "score": c.score,
+                        "score_parts": c.score_parts, "failed": check_json(failed, labels),
+                        "relax": relax_json(c.relax), "feature": result.features[c.facts.code]})
+    return {"parcels": parcels,
+            "suggestions": [relax_json(s.relax, s.parcels) for s in result.outcome.suggestions]}
 
 
 def _needs_from_request() -> dict:

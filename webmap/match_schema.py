@@ -66,11 +66,29 @@ CHECK_SCHEMA = {
 }
 
 
+RELAX_SCHEMA = {
+    "type": "object",
+    "required": ["check", "field", "direction", "to", "message"],
+    "properties": {
+        "check": {"type": "string", "description": "the check that failed"},
+        "field": {"type": "string", "description": "the needs field to change"},
+        "label": {"type": "string"},
+        "direction": {"type": "string", "enum": ["lower", "raise", "drop"]},
+        "to": {"type": "number", "nullable": True,
+               "description": "the field's new value (null: no longer require it)"},
+        "unit": {"type": "string", "nullable": True},
+        "message": {"type": "string", "description": "e.g. 用地面积下限降到 31 亩：6 块"},
+        "parcels": {"type": "integer",
+                    "description": "suggestions only: near-miss parcels this change lets in"},
+    },
+}
+
+
 def match_response_schema() -> dict:
     """Return the JSON Schema of the response of POST /api/match."""
     return {
         "type": "object",
-        "required": ["needs", "rule_set", "candidates", "rejected", "counts"],
+        "required": ["needs", "rule_set", "candidates", "rejected", "counts", "near_misses"],
         "properties": {
             "needs": needs_schema(),
             "rule_set": {"type": "object", "properties": {
@@ -97,6 +115,28 @@ def match_response_schema() -> dict:
                 "considered": {"type": "integer", "description": "parcels checked"},
                 "passed": {"type": "integer", "description": "single parcels passing"},
                 "pairs": {"type": "integer", "description": "adjacent pairs passing"}}},
+            "near_misses": {
+                "type": "object", "required": ["parcels", "suggestions"],
+                "description": "When fewer parcels pass than the configured number: the best "
+                               "parcels that fail one check the project could relax, and per "
+                               "needs field the change that lets the closest ones in. Empty "
+                               "lists otherwise.",
+                "properties": {
+                    "parcels": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["code", "layer", "score", "failed", "relax", "feature"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "layer": {"type": "string", "enum": ["idle", "stock"]},
+                            "score": {"type": "number",
+                                      "description": "the score it would have if it passed"},
+                            "score_parts": {"type": "object",
+                                            "additionalProperties": {"type": "number"}},
+                            "failed": CHECK_SCHEMA, "relax": RELAX_SCHEMA,
+                            "feature": {"type": "object", "description": "GeoJSON Feature"},
+                        }}},
+                    "suggestions": {"type": "array", "items": RELAX_SCHEMA},
+                }},
         },
     }
 
@@ -112,6 +152,8 @@ OPENAPI_PATHS = {
                         "content": {"application/json": {
                             "schema": {"$ref": "#/components/schemas/MatchResult"}}}},
                 "400": {"description": "Bad needs: error.field names the field"},
+                "422": {"description": "A town or park the county does not have: "
+                                       "error.field names the field (towns or parks)"},
             },
         }
     },
