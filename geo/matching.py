@@ -252,7 +252,10 @@ def match_parcels(
     rejected.sort()
     outcome = Outcome(singles + pairs, rejected, len(parcels), passed, len(pairs))
     if len(outcome.candidates) < settings.near_miss_below and misses:
-        outcome.near_misses = rank(misses, needs, settings)[: settings.near_miss_limit]
+        # Closest first (the smallest change to the needs), then by the score they would have.
+        ranked = rank(misses, needs, settings)
+        ranked.sort(key=lambda c: c.relax.gap if c.relax else 1.0)
+        outcome.near_misses = ranked[: settings.near_miss_limit]
         outcome.suggestions = suggestions([m.relax for m in misses if m.relax],
                                           settings.near_miss_below)
     return outcome

@@ -33,6 +33,18 @@ class Relaxation:
     field: str
     direction: str
     to: float | None = None
+    was: float | None = None  # the needs' value now
+
+    @property
+    def gap(self) -> float:
+        """Return how far the change goes, as a share of the value now (0 for "drop").
+
+        >>> Relaxation("area", "area_min_mu", "lower", 400.0, 500.0).gap
+        0.2
+        """
+        if self.to is None or not self.was:
+            return 0.0
+        return abs(self.was - self.to) / abs(self.was)
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ def _move(check: str, field: str, need: float | None, to: float) -> Relaxation |
     if need is None:
         return None
     direction = LOWER if to < need else RAISE
-    return Relaxation(check, field, direction, _rounded(to, direction))
+    return Relaxation(check, field, direction, _rounded(to, direction), float(need))
 
 
 def relaxation(check: Check, needs: Needs, area_m2: float) -> Relaxation | None:
@@ -71,7 +83,7 @@ def relaxation(check: Check, needs: Needs, area_m2: float) -> Relaxation | None:
     ...               area_min_mu=50)
     >>> area = Check("area", False, 31.46, [50, None], "mu", "", "", {"below": True})
     >>> relaxation(area, needs, 20974)
-    Relaxation(check='area', field='area_min_mu', direction='lower', to=31.0)
+    Relaxation(check='area', field='area_min_mu', direction='lower', to=31.0, was=50.0)
     """
     name, value, threshold = check.name, check.value, check.threshold
     if name == "area" and not needs.wants_factory:

@@ -46,8 +46,9 @@ def test_a_project_larger_than_any_parcel_gets_near_misses_and_what_to_relax(cli
         assert m["failed"]["name"] == "area" and m["failed"]["passed"] is False
         assert m["relax"]["field"] == "area_min_mu" and m["relax"]["direction"] == "lower"
         assert m["relax"]["to"] <= area < m["relax"]["to"] + 1
-    scores = [m["score"] for m in misses]
-    assert scores == sorted(scores, reverse=True)
+    # Closest first: the largest parcels, which need the smallest cut of the minimum.
+    cuts = [m["relax"]["to"] for m in misses]
+    assert cuts == sorted(cuts, reverse=True) and cuts[0] == int(largest)
     (area,) = [s for s in body["near_misses"]["suggestions"] if s["field"] == "area_min_mu"]
     assert area["unit"] == "亩" and area["label"] == "用地面积下限"
     assert area["message"] == f"用地面积下限降到 {area['to']:g} 亩：{area['parcels']} 块"
@@ -90,13 +91,13 @@ def test_the_relaxation_of_each_kind_of_check():
         return relaxation(Check(name, False, value, threshold, None, "", "", params),
                           needs, 20 * 10000 / 15)
 
-    assert fail("distance", 6.041, 5) == Relaxation("distance", "max_distance_km", "raise", 6.05)
-    assert fail("power", 1250.0, 2000) == Relaxation("power", "power_kva", "lower", 1250.0)
+    assert fail("distance", 6.041, 5) == Relaxation("distance", "max_distance_km", "raise", 6.05, 5.0)
+    assert fail("power", 1250.0, 2000) == Relaxation("power", "power_kva", "lower", 1250.0, 2000.0)
     assert fail("power", 0.0, 2000) is None  # no power at all: nothing to relax to
     assert fail("gas", "no", "yes") == Relaxation("gas", "gas", "drop")
     # 20 亩 at 400 万元/亩 needs 8,000 万元.
     assert fail("investment_intensity", 300.0, 400.0) == \
-        Relaxation("investment_intensity", "total_investment", "raise", 8000.0)
+        Relaxation("investment_intensity", "total_investment", "raise", 8000.0, 6000.0)
     assert fail("status", "supplied", ["available"]) is None
     assert fail("land_use", "0701", "industrial2") is None
 

@@ -242,14 +242,47 @@ def api_explain(code: str):
                     "checks": [check_json(c, labels) for c in checks], "feature": feature})
 
 
+# The form's sections, in reading order; a needs field listed in none (a new one) goes last.
+FORM_SECTIONS = (
+    (N_("Project"), ("industry", "chain", "land_class", "total_investment")),
+    (N_("Land"), ("area_min_mu", "area_max_mu", "layers")),
+    (N_("Location"), ("towns", "parks", "lon", "lat", "max_distance_km")),
+    (N_("Planning indicators"), ("floor_area_m2", "plot_ratio", "building_coefficient",
+                                 "office_share", "green_ratio")),
+    (N_("Utilities"), ("power_kva", "water_t_per_day", "gas", "rail")),
+    (N_("Or a factory building instead of bare land"),
+     ("factory_floor_area_m2", "factory_clear_height_m", "factory_crane_t")),
+    (N_("Emissions (environmental capacity)"), ()),
+)
+_DEGREE_FIELDS = ("lon", "lat")
+
+
 def form_fields() -> list[dict]:
     """Return the needs form: each field's label, unit, choices and default, from the dictionary."""
     language = lang()
-    return [{"name": f.name, "label": f.label(language), "unit": f.unit_label(language),
+    return [{"name": f.name, "label": f.label(language),
+             "unit": f.unit_label(language) or ("°" if f.name in _DEGREE_FIELDS else None),
              "kind": f.kind, "required": f.required, "min": f.min, "max": f.max,
              "default": DEFAULT_NEEDS.get(f.name, ""),
              "choices": [(c.value, c.en if language == "en" else c.zh) for c in f.choices]}
             for f in NEEDS_FIELDS]
+
+
+def form_sections(fields: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Return the form's fields grouped in their sections, every needs field exactly once."""
+    by_name = {f["name"]: f for f in fields}
+    placed = {n for _title, names in FORM_SECTIONS for n in names}
+    sections = [(_(title), [by_name[n] for n in names if n in by_name])
+                for title, names in FORM_SECTIONS]
+    rest = [f for f in fields if f["name"] not in placed]
+    sections[-1][1].extend(rest)
+    return [s for s in sections if s[1]]
+
+
+def industry_option(code: str) -> str:
+    """Return an industry as the form's list offers it: its code, then its name."""
+    found = industry_codes().get(code[:2])
+    return f"{code} {found.label(lang())}" if found and len(code) == 2 else code
 
 
 @bp.get("/match")
@@ -264,16 +297,28 @@ def page():
         "saved": _("Offers saved."), "value": _("Value"), "threshold": _("Threshold"),
         "source": _("Source"), "check": _("Check"), "unconfirmed": _("not confirmed"),
         "runFirst": _("Run a match first."), "select": _("Select"),
-    }}).add_to(figure)
+        "points": _("points"), "nearMisses": _("Closest misses: each fails one check"),
+        "relaxHint": _("Click a change to apply it to the form and match again."),
+        "fixBelow": _("Please correct these fields:"),
+        "required": _("%(field)s is required.", field="{field}"),
+        "notNumber": _("%(field)s must be a number.", field="{field}"),
+        "range": _("%(field)s must be between %(min)s and %(max)s.", field="{field}",
+                   min="{min}", max="{max}"),
+    }, "weights": dict(settings().weights),
+       "units": {"mu": _unit("mu"), "km": _unit("km")}}).add_to(figure)
     figure.get_root().render()
-    seat = load_county(current_app.config["COUNTY"]).settings.get("seat") or [None, None]
-    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1]}
+    county = load_county(current_app.config["COUNTY"])
+    seat = county.settings.get("seat") or [None, None]
+    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1],
+                "industry": industry_option(DEFAULT_NEEDS["industry"])}
     fields = form_fields()
+    places = {"towns": [t.name for t in county.towns], "parks": [p.name for p in county.parks]}
     for f in fields:
         f["default"] = defaults.get(f["name"], "")
-    return render_template("match.html", map=figure, fields=fields,
+        f["places"] = places.get(f["name"])
+    return render_template("match.html", map=figure, sections=form_sections(fields),
                            projects=seeking_projects(get_session()),
-                           industries=industry_codes().values())
+                           industries=[industry_option(c) for c in industry_codes()])
 
 
 @bp.get("/match/sheet/<code>")
