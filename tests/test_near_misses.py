@@ -91,7 +91,8 @@ def test_the_relaxation_of_each_kind_of_check():
         return relaxation(Check(name, False, value, threshold, None, "", "", params),
                           needs, 20 * 10000 / 15)
 
-    assert fail("distance", 6.041, 5) == Relaxation("distance", "max_distance_km", "raise", 6.05, 5.0)
+    assert fail("distance", 6.041, 5) == \
+        Relaxation("distance", "max_distance_km", "raise", 6.05, 5.0)
     assert fail("power", 1250.0, 2000) == Relaxation("power", "power_kva", "lower", 1250.0, 2000.0)
     assert fail("power", 0.0, 2000) is None  # no power at all: nothing to relax to
     assert fail("gas", "no", "yes") == Relaxation("gas", "gas", "drop")
