@@ -24,7 +24,7 @@ from webmap.i18n import lang
 from webmap.inputs import check, json_body
 from webmap.mapview import build_map
 from webmap.match_schema import OPENAPI_PATHS, openapi_components
-from webmap.matchmap import MatchHook, inset_map
+from webmap.matchmap import MatchHook, inset_map, overview_map
 from webmap.openapi import components, register_paths, register_schema
 
 register_paths(OPENAPI_PATHS)
@@ -321,14 +321,26 @@ def page():
                            industries=[industry_option(c) for c in industry_codes()])
 
 
+def _date_text(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang() != "en" else day.isoformat()
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    return number_text(float(value)) if isinstance(value, int | float) else str(value)
+
+
 @bp.get("/match/sheet/<code>")
 def sheet(code: str):
     """Show the printable parcel sheet (推介单); with needs in the query, its checks too."""
     raw = {k: v for k, v in request.args.items() if k not in ("lang", "internal") and v != ""}
     result = parcel_sheet(get_session(), code, raw or None, current_app.config["COUNTY"],
                           settings())
-    figure = inset_map(current_app.config, result.feature)
+    figure = inset_map(current_app.config, result.feature, result.neighbours)
+    overview = overview_map(current_app.config, result.feature)
     figure.get_root().render()
+    overview.get_root().render()
     language = lang()
     props = result.feature["properties"]
     # The sheet an investor gets says nothing of a current user's default (令53); staff may
@@ -340,16 +352,21 @@ def sheet(code: str):
         if value in (None, "") or (props.get("layer") in f.internal_on and not internal):
             continue
         if f.name == "area_m2":
-            value = f"{props['area_mu']:.2f} {_unit('mu')}（{props['area_ha']:.4f} {_unit('ha')}）"
+            value = (f"{props['area_mu']:,.2f} {_unit('mu')}"
+                     f"（{props['area_ha']:,.4f} {_unit('ha')}）")
         elif f.name == "land_use" and value in land_use_codes():
             value = land_use_codes()[value].label(language)
         elif f.choices:
             value = f.choice_label(value, language)
         elif f.unit:
-            value = f"{value} {f.unit_label(language)}"
+            value = f"{_value_text(value)} {f.unit_label(language)}"
+        else:
+            value = _value_text(value)
         rows.append((f.label(language), value))
     labels = check_labels()
     checks = [check_json(c, labels) for c in result.checks] if result.checks else None
-    return render_template("sheet.html", map=figure, code=code, rows=rows, checks=checks,
-                           contacts=result.contacts, props=props, internal=internal,
+    return render_template("sheet.html", map=figure, overview=overview, code=code, rows=rows,
+                           checks=checks, contacts=result.contacts, props=props,
+                           internal=internal, issue=result.issue,
+                           issued_on=_date_text(result.issue.date),
                            availability=availability_json(result.availability))
