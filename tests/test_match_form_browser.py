@@ -102,7 +102,11 @@ def test_industry_by_name_and_towns_from_the_list_give_candidates_with_units(pag
     # Score parts read as points out of their weight.
     assert re.search(r"距离 \d+\.\d / 15 分", text) and re.search(r"面积契合 \d+\.\d / 30 分", text)
     assert re.search(r"得分 \d+\.\d / 100 分", text)
+    assert page.locator("#match-summary").is_visible()  # scrolled into view
     _shot(page, "form-results")
+    if os.environ.get("LANDMATCH_UPDATE_SCREENSHOT"):
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(shared.DOCS / "match.png"))
 
 
 def test_a_project_too_large_for_any_parcel_shows_near_misses_and_relaxes(page, server):

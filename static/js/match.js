@@ -359,6 +359,8 @@
       }
       lastNeeds = needs;
       render(res.data);
+      // The results sit below the form: bring them into view.
+      document.getElementById("match-summary").scrollIntoView({ block: "start" });
     });
   }
 
