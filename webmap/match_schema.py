@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from flask import current_app, has_app_context
+
+from geo.county import load_county
+from geo.field_types import choices_of
 from geo.fields import NEEDS_FIELDS, Field
 from geo.reference import industry_codes
 from geo.schema import field_schema, filter_schema
@@ -9,9 +15,24 @@ from geo.schema import field_schema, filter_schema
 _LISTS = ("towns", "parks", "layers")
 
 
+def _places(f: Field) -> Field:
+    """Return the towns or parks field as a choice of the configured county's names, so the
+    document says which names the match takes (another is refused with 422)."""
+    county = load_county(current_app.config["COUNTY"]) if has_app_context() else load_county()
+    names = [t.name for t in county.towns] if f.name == "towns" else \
+        [p.name for p in county.parks]
+    return replace(f, kind="choice", choices=choices_of(*((n, n, n) for n in names)))
+
+
 def _property(f: Field) -> dict:
     schema = field_schema(f)
-    if f.name in _LISTS:
+    if f.name in ("towns", "parks"):
+        f = _places(f)
+        schema = {"oneOf": [{"type": "array", "items": {
+                      "type": "string", "enum": [c.value for c in f.choices]}},
+                            {**filter_schema(f), "description": "comma-separated"}],
+                  "title": f.en, "description": f.zh}
+    elif f.name in _LISTS:
         schema = {"oneOf": [{"type": "array", "items": {"type": "string"}},
                             {**filter_schema(f), "description": "comma-separated"}],
                   "title": f.en, "description": f.zh}
@@ -167,6 +188,8 @@ OPENAPI_PATHS = {
             "responses": {
                 "200": {"description": "The parcel's checks, passed or failed"},
                 "400": {"description": "Bad needs: error.field names the field"},
+                "422": {"description": "A town or park the county does not have: "
+                                       "error.field names the field (towns or parks)"},
                 "404": {"description": "No such parcel"},
             },
         }
@@ -175,6 +198,7 @@ OPENAPI_PATHS = {
 
 
 def openapi_components() -> dict:
-    """Return the schemas OPENAPI_PATHS refers to, for components/schemas."""
-    return {"MatchNeeds": needs_schema(), "MatchRequest": request_schema(),
-            "MatchResult": match_response_schema()}
+    """Return the schemas OPENAPI_PATHS refers to, for components/schemas: functions, called
+    when the document is built (the towns and parks are the configured county's)."""
+    return {"MatchNeeds": needs_schema, "MatchRequest": request_schema,
+            "MatchResult": match_response_schema}
