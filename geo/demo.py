@@ -20,7 +20,7 @@ from shapely.prepared import prep
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.areas import ellipsoidal_area_m2, m2_to_mu
+from geo.areas import ellipsoidal_area_m2, m2_to_mu, mu_to_m2
 from geo.audit import SYSTEM, record
 from geo.county import County
 from geo.crs import gk_epsg, reproject, to_storage
@@ -57,6 +57,10 @@ COMPANY_KINDS = ["实业", "钢铁", "焦化", "铸造", "建材", "新材料", 
 LEADERS = ["王建国", "李志强", "张海军", "刘红梅", "陈晓东", "杨永刚", "赵文斌", "孙丽华"]
 STOCK_USES = ["0601", "0601", "100101", "100102", "0508", "1101", "05H1", "0901"]
 IDLE_USES = ["0601", "0601", "100102", "100103", "0602"]
+# Parcel sizes (亩) drawn log-uniformly: park land 10–300, town land 10–120 (10.5: the
+# irregular corners take a little off); a road between blocks.
+PARK_MU, TOWN_MU = (10.5, 300.0), (10.5, 120.0)
+ROAD_M = 15.0
 
 
 @dataclass
@@ -70,10 +74,16 @@ class Plot:
     extra: dict = field(default_factory=dict)
 
 
-def _cluster(rng: random.Random, centre: Point, cells: int, cell: float) -> list[Polygon]:
-    """Return ``cells`` non-overlapping parcel polygons on a rotated grid around ``centre``."""
+def _cluster(rng: random.Random, centre: Point, cells: int, cell: float,
+             sizes_mu: tuple[float, float]) -> list[Polygon]:
+    """Return ``cells`` non-overlapping parcel polygons on a rotated grid around ``centre``.
+
+    Each parcel's area is drawn log-uniformly from ``sizes_mu`` (亩: many small parcels, a
+    few large ones, as a county's land comes), as far as its block (less a road) allows.
+    """
     side = math.ceil(math.sqrt(cells * 1.4))
     angle = rng.uniform(-25, 25)
+    low, high = (math.log(mu_to_m2(v)) for v in sizes_mu)
     plots = []
     for i in range(side):
         for j in range(side):
@@ -81,9 +91,11 @@ def _cluster(rng: random.Random, centre: Point, cells: int, cell: float) -> list
                 continue
             x0 = centre.x + (i - side / 2) * cell
             y0 = centre.y + (j - side / 2) * cell
-            margin = cell * 0.08
-            w = rng.uniform(0.45, 1.0) * (cell - 2 * margin)
-            h = rng.uniform(0.45, 1.0) * (cell - 2 * margin)
+            margin = ROAD_M
+            inner = cell - 2 * margin
+            target, aspect = math.exp(rng.uniform(low, high)), rng.uniform(1.0, 1.8)
+            w = min(inner, math.sqrt(target * aspect))
+            h = min(inner, target / w)
             x, y = x0 + margin, y0 + margin
             # A slightly irregular quadrilateral inside the block, as surveyed parcels are.
             jit = [rng.uniform(0, 0.06) * min(w, h) for _ in range(4)]
@@ -100,18 +112,19 @@ def layout(county: County, rng: random.Random, want: int) -> list[Plot]:
     outline = prep(reproject(county.outline, 4490, epsg).buffer(-30))
     towns = [(t, reproject(t.geometry, 4490, epsg)) for t in county.towns]
     parks = [(p, reproject(p.geometry, 4490, epsg)) for p in county.parks]
-    seeds: list[tuple[Point, int, float]] = []
+    seeds: list[tuple[Point, int, float, tuple[float, float]]] = []
     for _park, geom in parks:
-        seeds.append((geom.centroid, 140, 190.0))
+        # Park land comes in the sizes projects ask for (the ledger's ask 20–400 亩).
+        seeds.append((geom.centroid, 100, 470.0, PARK_MU))
     for i, (town, _geom) in enumerate(towns):
-        # Built-up land gathers around the town seat.
+        # Built-up land gathers around the town seat, in smaller pieces.
         centre = reproject(town.seat, 4490, epsg)
-        seeds.append((centre, 45 if i == 0 else 28, rng.uniform(150, 230)))
+        seeds.append((centre, 45 if i == 0 else 28, rng.uniform(260, 340), TOWN_MU))
     plots: list[Plot] = []
     placed: list[BaseGeometry] = []
-    for centre, cells, cell in seeds:
-        for poly in _cluster(rng, centre, cells, cell):
-            if not outline.contains(poly) or any(poly.intersects(p) for p in placed[-400:]):
+    for centre, cells, cell, sizes in seeds:
+        for poly in _cluster(rng, centre, cells, cell, sizes):
+            if not outline.contains(poly) or any(poly.intersects(p) for p in placed):
                 continue
             c = poly.centroid
             town = next((t.name for t, g in towns if g.contains(c)), None)
@@ -209,8 +222,8 @@ def _utilities(parcel: Parcel) -> None:
         parcel.std_building_coefficient = 40.0
 
 
-def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 4) -> list[Parcel]:
-    """Cut a few park parcels of 25–38 亩 in two across their long side; return the new halves.
+def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 8) -> list[Parcel]:
+    """Cut a few parcels of 30–100 亩 in two across their long side; return the new halves.
 
     Each keeps its code on one half and gives the other half a new code, so the two share
     an edge: matching offers such pairs when a project needs more than either half.
@@ -220,8 +233,8 @@ def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 4) -> li
     for parcel in parcels:
         if len(made) == how_many:
             break
-        if (parcel.park is None or parcel.status != "available" or parcel.land_use not in
-                ("0601", "100101", "100102") or not 25 <= m2_to_mu(parcel.area_m2) <= 38):
+        if (parcel.status != "available" or parcel.land_use not in
+                ("0601", "100101", "100102") or not 30 <= m2_to_mu(parcel.area_m2) <= 100):
             continue
         polygon = from_db(parcel.geom).geoms[0]
         corners = list(polygon.minimum_rotated_rectangle.exterior.coords)
@@ -286,9 +299,14 @@ def load_demo(session: Session, county: County, seed: int = DEFAULT_SEED, stock:
     epsg = gk_epsg(county.gk_central_meridian, with_zone_prefix=False)
     n_sites = projects // 2
     plots = layout(county, rng, stock + idle + n_sites)
-    # Idle land sits mostly in the parks and the county seat, where old factories stand.
-    plots.sort(key=lambda p: (p.park is None, rng.random()))
-    idle_plots, rest = plots[:idle], plots[idle:]
+    # Idle land sits mostly in the parks, where old factories stand; the parks keep half of
+    # their plots for stock land, so park land is on offer too.
+    rng.shuffle(plots)
+    in_park = [p for p in plots if p.park is not None]
+    elsewhere = [p for p in plots if p.park is None]
+    k = min(idle * 2 // 3, len(in_park) // 2)
+    idle_plots = in_park[:k] + elsewhere[:idle - k]
+    rest = in_park[k:] + elsewhere[idle - k:]
     rng.shuffle(rest)
     stock_plots, site_plots = rest[:stock], rest[stock:stock + n_sites]
     idle_parcels = [_parcel(county, rng, p, "idle", i + 1, epsg) for i, p in enumerate(idle_plots)]

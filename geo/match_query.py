@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from geo.areas import mu_to_m2
 from geo.checks import Check, check_parcel
+from geo.county import load_county
 from geo.errors import N_, NotFound
 from geo.features import LAYERS, properties
 from geo.indicators import RuleBook, load_rules, load_zones
@@ -26,7 +27,7 @@ from geo.matching import (
     match_parcels,
 )
 from geo.models import Building, Parcel, Project, project_parcels
-from geo.needs import Needs, parse_needs
+from geo.needs import Needs, known_places, parse_needs
 from geo.register import backend_for
 
 KM_PER_DEGREE = 111.32  # along a meridian; a bbox needs only to contain the circle
@@ -190,7 +191,7 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
               settings: Settings | None = None) -> MatchResult:
     """Match raw needs (form or JSON values) against the register; the one call a view makes."""
     settings = settings or Settings()
-    needs = parse_needs(raw_needs)
+    needs = known_places(parse_needs(raw_needs), load_county(county_code))
     rules, zones = load_rules().where(needs.on, county_code), load_zones(county_code)
     rows = session.execute(prefilter(session, needs, settings)).all()
     facts = _load(session, needs, settings, rows)
@@ -199,6 +200,7 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
         needs, facts, rules, zones,
         lambda codes: shared_edges({c: outlines[c] for c in codes}), settings)
     codes = {m for c in outcome.candidates for m in (c.facts.members or (c.facts.code,))}
+    codes |= {c.facts.code for c in outcome.near_misses}
     return MatchResult(needs, rules, outcome, _features(session, codes))
 
 
@@ -207,7 +209,7 @@ def explain_parcel(session: Session, raw_needs: Mapping[str, object], code: str,
                    ) -> tuple[Facts, list[Check], dict]:
     """Return every check of one parcel against the needs, pre-filtered out or not ("why not")."""
     settings = settings or Settings()
-    needs = parse_needs(raw_needs)
+    needs = known_places(parse_needs(raw_needs), load_county(county_code))
     # Only the parcel itself is selected: none of the pre-filter's narrowing applies.
     wide = replace(needs, layers=("idle", "stock"), towns=(), parks=(), max_distance_km=None,
                    area_max_mu=None)

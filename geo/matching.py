@@ -14,6 +14,7 @@ from pyproj import Geod
 from geo.areas import M2_PER_MU
 from geo.checks import Check, check_parcel
 from geo.indicators import RuleBook, Zone
+from geo.near_misses import Relaxation, Suggestion, relaxation, suggestions
 from geo.needs import Needs
 from geo.supply import DEFAULT_OFFERABLE
 
@@ -79,6 +80,8 @@ class Settings:
     distance_scale_km: float = 20.0  # used when a point is given without a maximum
     limit: int = 50
     pairs: bool = True
+    near_miss_below: int = 5  # fewer candidates than this: show the closest misses
+    near_miss_limit: int = 10  # at most this many of them
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Candidate:
     checks: list[Check]
     score: float = 0.0
     score_parts: dict[str, float] = field(default_factory=dict)
+    relax: Relaxation | None = None  # a near miss: what to change so it passes
 
     @property
     def pair(self) -> bool:
@@ -105,6 +109,9 @@ class Outcome:
     considered: int  # parcels checked: passed + rejected
     passed: int  # single parcels that passed every check (more than listed past the limit)
     pairs: int = 0  # pairs that passed, listed after the singles
+    near_misses: list[Candidate] = field(default_factory=list)  # fail one check, best first
+    suggestions: list[Suggestion] = field(default_factory=list)  # what to relax, per field
+
 
 def distance_km(facts: Facts, point: tuple[float, float] | None) -> float | None:
     """Return the distance on the ellipsoid from ``point`` to the parcel's centre, in km."""
@@ -211,6 +218,7 @@ def match_parcels(
     singles: list[Candidate] = []
     rejected: list[tuple[str, list[str]]] = []
     too_small: dict[str, Facts] = {}
+    misses: list[Candidate] = []
     for facts in parcels:
         checks = check_parcel(needs, facts, rules, zones, settings.offerable_statuses,
                               distance_km(facts, needs.point))
@@ -219,6 +227,11 @@ def match_parcels(
             singles.append(Candidate(facts, checks))
             continue
         rejected.append((facts.code, failed))
+        if len(failed) == 1:
+            bad = next(c for c in checks if not c.passed)
+            relax = relaxation(bad, needs, facts.area_m2)
+            if relax is not None:
+                misses.append(Candidate(facts, checks, relax=relax))
         area_check = next(c for c in checks if c.name == "area")
         if failed == ["area"] and area_check.params.get("below"):
             too_small[facts.code] = facts
@@ -237,4 +250,12 @@ def match_parcels(
                     pairs.append(Candidate(merged, checks))
         pairs = rank(pairs, needs, settings)[: settings.limit]
     rejected.sort()
-    return Outcome(singles + pairs, rejected, len(parcels), passed, len(pairs))
+    outcome = Outcome(singles + pairs, rejected, len(parcels), passed, len(pairs))
+    if len(outcome.candidates) < settings.near_miss_below and misses:
+        # Closest first (the smallest change to the needs), then by the score they would have.
+        ranked = rank(misses, needs, settings)
+        ranked.sort(key=lambda c: c.relax.gap if c.relax else 1.0)
+        outcome.near_misses = ranked[: settings.near_miss_limit]
+        outcome.suggestions = suggestions([m.relax for m in misses if m.relax],
+                                          settings.near_miss_below)
+    return outcome

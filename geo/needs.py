@@ -14,6 +14,13 @@ from geo.reference import industry_codes
 PARCEL_LAYERS = ("idle", "stock")
 
 
+class UnknownPlace(FieldError):
+    """A town or park the county does not have: the request is understood but cannot be met."""
+
+    status = 422
+    code = "unknown_place"
+
+
 @dataclass(frozen=True)
 class Needs:
     """What a project needs from a parcel; every field is named as in ``NEEDS_FIELDS``."""
@@ -75,6 +82,23 @@ def _split(raw: object) -> tuple[str, ...]:
     return tuple(s for s in (str(i).strip() for i in items) if s)
 
 
+def industry_code(raw: str) -> str:
+    """Return the GB/T 4754 code in ``raw``: a code, "code name" as the form's list offers
+    it, or a division's name in Chinese or English (else ``raw``, for the check to refuse).
+
+    >>> industry_code("35 专用设备制造业"), industry_code("专用设备制造业"), industry_code("3311")
+    ('35', '35', '3311')
+    """
+    text = raw.strip()
+    head = text.split()[0] if text else text
+    if head.isdigit():
+        return head
+    for code in industry_codes().values():
+        if text in (code.zh, code.en):
+            return code.code
+    return text
+
+
 def parse_needs(raw: Mapping[str, object]) -> Needs:
     """Return ``raw`` (form or JSON values) as validated Needs; raise FieldError naming the field.
 
@@ -86,6 +110,8 @@ def parse_needs(raw: Mapping[str, object]) -> Needs:
     """
     lists = {k: raw.get(k) for k in ("towns", "parks", "layers")}
     flat = {k: v for k, v in raw.items() if k not in lists}
+    if isinstance(flat.get("industry"), str):
+        flat["industry"] = industry_code(flat["industry"])
     values = clean_record(NEEDS_FIELDS, {**flat, "towns": None, "parks": None, "layers": None})
     industry = str(values["industry"])
     if industry[:2] not in industry_codes() or not industry.isdigit():
@@ -111,3 +137,17 @@ def parse_needs(raw: Mapping[str, object]) -> Needs:
         parks=_split(lists["parks"]), layers=layers,
     )
     return Needs(**values)
+
+
+def known_places(needs: Needs, county) -> Needs:
+    """Return ``needs`` when its towns and parks are the county's own; else raise FieldError.
+
+    A misspelt name would otherwise select no parcel and look like "no land".
+    """
+    for key, names in (("towns", {t.name for t in county.towns}),
+                       ("parks", {p.name for p in county.parks})):
+        unknown = [v for v in getattr(needs, key) if v not in names]
+        if unknown:
+            raise UnknownPlace(key, N_("%(field)s: %(value)s is not a name of this county; "
+                                       "choose one from the list."), value="、".join(unknown))
+    return needs

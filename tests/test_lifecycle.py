@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 from shapely.geometry import box
+from sqlalchemy import select
 
 from geo.errors import FieldError, GeoError, NotFound
 from geo.geometry import from_db
 from geo.lifecycle import advance, put_back, stage_on
-from geo.models import Project
+from geo.models import Parcel, Project, project_parcels
 
 TODAY = dt.date(2026, 6, 30)
 D = dt.date(2026, 3, 1)
@@ -77,10 +78,17 @@ def test_landing_with_an_unknown_parcel_is_refused(session, project):
 
 def test_landing_with_parcels_ties_them_and_makes_the_site(session, project):
     _move(session, "signed")
-    # Two parcels that can be offered (可供地); the larger is the project's main parcel.
-    _move(session, "landed", parcels=["141023CL0002", "141023CL0004"])
-    assert [p.code for p in project.parcels] == ["141023CL0002", "141023CL0004"]
-    assert project.parcel.code == "141023CL0002"
+    # Two parcels that can be offered (可供地), whichever the demo drew; the larger is the
+    # project's main parcel.
+    free = session.scalars(select(Parcel).where(
+        Parcel.layer == "stock", Parcel.status == "available",
+        Parcel.id.not_in(select(project_parcels.c.parcel_id)),
+        Parcel.id.not_in(select(Project.parcel_id).where(Project.parcel_id.is_not(None))))
+        .order_by(Parcel.code).limit(2)).all()
+    codes = [p.code for p in free]
+    _move(session, "landed", parcels=codes)
+    assert [p.code for p in project.parcels] == codes
+    assert project.parcel.code == max(free, key=lambda p: p.area_m2).code
     site = from_db(project.site)
     for parcel in project.parcels:
         assert site.contains(from_db(parcel.geom).representative_point())

@@ -20,7 +20,8 @@ NEEDS = {"industry": "35", "land_class": "industrial2", "area_min_mu": 20, "area
 
 def test_match_answers_in_the_documented_shape(client):
     body = client.post("/api/match", json=NEEDS).get_json()
-    assert set(body) == {"needs", "rule_set", "candidates", "rejected", "counts"}
+    assert set(body) == {"needs", "rule_set", "candidates", "rejected", "counts",
+                         "near_misses"}
     assert body["needs"]["industry"] == "35" and body["needs"]["area_max_mu"] == 60
     # Today the 2023 edition is in force, and Shanxi's unconfirmed figure (no known date).
     assert {s["name"] for s in body["rule_set"]["sets"]} == {"2023", "shanxi-2018"}

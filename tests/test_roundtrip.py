@@ -57,4 +57,6 @@ def test_export_in_the_county_gk_zone_comes_back_in_place(session, tmp_path):
     plan = plan_import(path, "idle", options=Options(county=load_county().outline))
     areas = {r.values["code"]: r.area_m2 for r in plan.records}
     for code, parcel in _register(session).items():
-        assert areas[code] == pytest.approx(parcel.area_m2, rel=1e-5)
+        # geopandas' to_crs on export and the importer's own transformer differ by a fraction
+        # of a millimetre here; 141023XZ0007 of the demo (18 亩) comes back 1.2e-5 smaller.
+        assert areas[code] == pytest.approx(parcel.area_m2, rel=2e-5)

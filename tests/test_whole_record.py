@@ -87,9 +87,11 @@ def test_no_write_path_can_store_a_record_that_breaks_a_rule(session):
     with pytest.raises(FieldError, match="is not one a parcel of"):
         session.commit()
     session.rollback()
+    # A parcel with planning conditions, whichever the demo drew: a maximum below its minimum.
+    ruled = session.scalar(select(Parcel).where(Parcel.plot_ratio_min > 0.5)
+                           .order_by(Parcel.code))
     with pytest.raises(FieldError):
-        update_parcel(session, IDLE, {"plot_ratio_max": 0.5}, get_parcel(session, IDLE).version,
-                      "someone")
+        update_parcel(session, ruled.code, {"plot_ratio_max": 0.5}, ruled.version, "someone")
 
 
 def test_an_import_row_with_an_idle_status_on_the_stock_layer_is_reported(tmp_path):

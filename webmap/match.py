@@ -15,6 +15,7 @@ from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, field
 from geo.indicators import RuleBook
 from geo.match_query import MatchResult, explain_parcel, run_match
 from geo.matching import Candidate, Settings
+from geo.near_misses import Relaxation
 from geo.offers import seeking_projects
 from geo.reference import industry_codes, land_use_codes
 from geo.sheet import parcel_sheet
@@ -25,7 +26,7 @@ from webmap.i18n import lang
 from webmap.inputs import check, json_body
 from webmap.mapview import build_map
 from webmap.match_schema import OPENAPI_PATHS, openapi_components
-from webmap.matchmap import MatchHook, inset_map
+from webmap.matchmap import MatchHook, inset_map, overview_map
 from webmap.openapi import components, register_paths, register_schema
 
 register_paths(OPENAPI_PATHS)
@@ -33,6 +34,16 @@ for _name, _schema in openapi_components().items():
     register_schema(_name, _schema)
 
 bp = Blueprint("match", __name__)
+_NEEDS_BY_NAME = {f.name: f for f in NEEDS_FIELDS}
+
+
+def number_text(value: float) -> str:
+    """Return a number as people write it: thousands grouped, no trailing ".0".
+
+    >>> number_text(1250.0), number_text(31.0), number_text(2.35), number_text(12345.678)
+    ('1,250', '31', '2.35', '12,345.68')
+    """
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
 
 # What the form shows before the officer types anything: a mid-sized equipment project
 # near the county seat.
@@ -193,7 +204,41 @@ def result_json(result: MatchResult) -> dict:
                      for code, failed in result.outcome.rejected],
         "counts": {"considered": result.outcome.considered, "passed": result.outcome.passed,
                    "pairs": result.outcome.pairs},
+        "near_misses": near_misses_json(result, labels),
     }
+
+
+_RELAX_MESSAGES = {
+    "lower": N_("Lower %(field)s to %(to)s"), "raise": N_("Raise %(field)s to %(to)s"),
+    "drop": N_("Do without %(field)s"),
+}
+
+
+def relax_json(relax: Relaxation, parcels: int | None = None) -> dict:
+    """Return a relaxation as the API shows it: the needs field, its new value, and the
+    sentence an officer reads ("用地面积下限降到 31 亩：6 块")."""
+    field = _NEEDS_BY_NAME[relax.field]
+    unit = field.unit_label(lang()) if field.unit else None
+    to = "" if relax.to is None else f"{number_text(relax.to)}{' ' + unit if unit else ''}"
+    message = translate(_RELAX_MESSAGES[relax.direction], relax.field, {"to": to})
+    found = {"check": relax.check, "field": relax.field, "label": field.label(lang()),
+             "direction": relax.direction, "to": relax.to, "unit": unit, "message": message}
+    if parcels is not None:
+        found["parcels"] = parcels
+        found["message"] = _("%(change)s: %(count)s parcels", change=message, count=parcels)
+    return found
+
+
+def near_misses_json(result: MatchResult, labels: dict[str, str]) -> dict:
+    """Return the closest misses of a match and what to relax (empty when enough passed)."""
+    parcels = []
+    for c in result.outcome.near_misses:
+        failed = next(k for k in c.checks if not k.passed)
+        parcels.append({"code": c.facts.code, "layer": c.facts.layer, "score": c.score,
+                        "score_parts": c.score_parts, "failed": check_json(failed, labels),
+                        "relax": relax_json(c.relax), "feature": result.features[c.facts.code]})
+    return {"parcels": parcels,
+            "suggestions": [relax_json(s.relax, s.parcels) for s in result.outcome.suggestions]}
 
 
 def _needs_from_request() -> dict:
@@ -228,14 +273,47 @@ def api_explain(code: str):
                     "checks": [check_json(c, labels) for c in checks], "feature": feature})
 
 
+# The form's sections, in reading order; a needs field listed in none (a new one) goes last.
+FORM_SECTIONS = (
+    (N_("Project"), ("industry", "chain", "land_class", "total_investment")),
+    (N_("Land"), ("area_min_mu", "area_max_mu", "layers")),
+    (N_("Location"), ("towns", "parks", "lon", "lat", "max_distance_km")),
+    (N_("Planning indicators"), ("floor_area_m2", "plot_ratio", "building_coefficient",
+                                 "office_share", "green_ratio")),
+    (N_("Utilities"), ("power_kva", "water_t_per_day", "gas", "rail")),
+    (N_("Or a factory building instead of bare land"),
+     ("factory_floor_area_m2", "factory_clear_height_m", "factory_crane_t")),
+    (N_("Emissions (environmental capacity)"), ()),
+)
+_DEGREE_FIELDS = ("lon", "lat")
+
+
 def form_fields() -> list[dict]:
     """Return the needs form: each field's label, unit, choices and default, from the dictionary."""
     language = lang()
-    return [{"name": f.name, "label": f.label(language), "unit": f.unit_label(language),
+    return [{"name": f.name, "label": f.label(language),
+             "unit": f.unit_label(language) or ("°" if f.name in _DEGREE_FIELDS else None),
              "kind": f.kind, "required": f.required, "min": f.min, "max": f.max,
              "default": DEFAULT_NEEDS.get(f.name, ""),
              "choices": [(c.value, c.en if language == "en" else c.zh) for c in f.choices]}
             for f in NEEDS_FIELDS]
+
+
+def form_sections(fields: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Return the form's fields grouped in their sections, every needs field exactly once."""
+    by_name = {f["name"]: f for f in fields}
+    placed = {n for _title, names in FORM_SECTIONS for n in names}
+    sections = [(_(title), [by_name[n] for n in names if n in by_name])
+                for title, names in FORM_SECTIONS]
+    rest = [f for f in fields if f["name"] not in placed]
+    sections[-1][1].extend(rest)
+    return [s for s in sections if s[1]]
+
+
+def industry_option(code: str) -> str:
+    """Return an industry as the form's list offers it: its code, then its name."""
+    found = industry_codes().get(code[:2])
+    return f"{code} {found.label(lang())}" if found and len(code) == 2 else code
 
 
 @bp.get("/match")
@@ -253,18 +331,39 @@ def page():
         "warning": _("warning"),
         "warningNote": _("Warning: a rule that is not confirmed; it does not rule the parcel out."),
         "rulesOn": _("Control indicators in force on"), "edition": _("edition"),
-    }}).add_to(figure)
+        "points": _("points"), "nearMisses": _("Closest misses: each fails one check"),
+        "relaxHint": _("Click a change to apply it to the form and match again."),
+        "fixBelow": _("Please correct these fields:"),
+        "required": _("%(field)s is required.", field="{field}"),
+        "notNumber": _("%(field)s must be a number.", field="{field}"),
+        "range": _("%(field)s must be between %(min)s and %(max)s.", field="{field}",
+                   min="{min}", max="{max}"),
+    }, "weights": dict(settings().weights),
+       "units": {"mu": _unit("mu"), "km": _unit("km")}}).add_to(figure)
     figure.get_root().render()
-    seat = load_county(current_app.config["COUNTY"]).settings.get("seat") or [None, None]
+    county = load_county(current_app.config["COUNTY"])
+    seat = county.settings.get("seat") or [None, None]
     # The rules in force today judge a match unless the officer picks another date.
-    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1],
-                "on": dt.date.today().isoformat()}
+    defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1], "on": dt.date.today().isoformat(),
+                "industry": industry_option(DEFAULT_NEEDS["industry"])}
     fields = form_fields()
+    places = {"towns": [t.name for t in county.towns], "parks": [p.name for p in county.parks]}
     for f in fields:
         f["default"] = defaults.get(f["name"], "")
-    return render_template("match.html", map=figure, fields=fields,
+        f["places"] = places.get(f["name"])
+    return render_template("match.html", map=figure, sections=form_sections(fields),
                            projects=seeking_projects(get_session()),
-                           industries=industry_codes().values())
+                           industries=[industry_option(c) for c in industry_codes()])
+
+
+def _date_text(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang() != "en" else day.isoformat()
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    return number_text(float(value)) if isinstance(value, int | float) else str(value)
 
 
 @bp.get("/match/sheet/<code>")
@@ -273,8 +372,10 @@ def sheet(code: str):
     raw = {k: v for k, v in request.args.items() if k not in ("lang", "internal") and v != ""}
     result = parcel_sheet(get_session(), code, raw or None, current_app.config["COUNTY"],
                           settings())
-    figure = inset_map(current_app.config, result.feature)
+    figure = inset_map(current_app.config, result.feature, result.neighbours)
+    overview = overview_map(current_app.config, result.feature)
     figure.get_root().render()
+    overview.get_root().render()
     language = lang()
     props = result.feature["properties"]
     # The sheet an investor gets says nothing of a current user's default (令53); staff may
@@ -286,16 +387,21 @@ def sheet(code: str):
         if value in (None, "") or (props.get("layer") in f.internal_on and not internal):
             continue
         if f.name == "area_m2":
-            value = f"{props['area_mu']:.2f} {_unit('mu')}（{props['area_ha']:.4f} {_unit('ha')}）"
+            value = (f"{props['area_mu']:,.2f} {_unit('mu')}"
+                     f"（{props['area_ha']:,.4f} {_unit('ha')}）")
         elif f.name == "land_use" and value in land_use_codes():
             value = land_use_codes()[value].label(language)
         elif f.choices:
             value = f.choice_label(value, language)
         elif f.unit:
-            value = f"{value} {f.unit_label(language)}"
+            value = f"{_value_text(value)} {f.unit_label(language)}"
+        else:
+            value = _value_text(value)
         rows.append((f.label(language), value))
     labels = check_labels()
     checks = [check_json(c, labels) for c in result.checks] if result.checks else None
-    return render_template("sheet.html", map=figure, code=code, rows=rows, checks=checks,
-                           contacts=result.contacts, props=props, internal=internal,
+    return render_template("sheet.html", map=figure, overview=overview, code=code, rows=rows,
+                           checks=checks, contacts=result.contacts, props=props,
+                           internal=internal, issue=result.issue,
+                           issued_on=_date_text(result.issue.date),
                            availability=availability_json(result.availability))

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from flask import current_app, has_app_context
+
+from geo.county import load_county
+from geo.field_types import choices_of
 from geo.fields import NEEDS_FIELDS, Field
 from geo.reference import industry_codes
 from geo.schema import field_schema, filter_schema
@@ -9,9 +15,24 @@ from geo.schema import field_schema, filter_schema
 _LISTS = ("towns", "parks", "layers")
 
 
+def _places(f: Field) -> Field:
+    """Return the towns or parks field as a choice of the configured county's names, so the
+    document says which names the match takes (another is refused with 422)."""
+    county = load_county(current_app.config["COUNTY"]) if has_app_context() else load_county()
+    names = [t.name for t in county.towns] if f.name == "towns" else \
+        [p.name for p in county.parks]
+    return replace(f, kind="choice", choices=choices_of(*((n, n, n) for n in names)))
+
+
 def _property(f: Field) -> dict:
     schema = field_schema(f)
-    if f.name in _LISTS:
+    if f.name in ("towns", "parks"):
+        f = _places(f)
+        schema = {"oneOf": [{"type": "array", "items": {
+                      "type": "string", "enum": [c.value for c in f.choices]}},
+                            {**filter_schema(f), "description": "comma-separated"}],
+                  "title": f.en, "description": f.zh}
+    elif f.name in _LISTS:
         schema = {"oneOf": [{"type": "array", "items": {"type": "string"}},
                             {**filter_schema(f), "description": "comma-separated"}],
                   "title": f.en, "description": f.zh}
@@ -104,11 +125,29 @@ RULE_SET_SCHEMA = {
 }
 
 
+RELAX_SCHEMA = {
+    "type": "object",
+    "required": ["check", "field", "direction", "to", "message"],
+    "properties": {
+        "check": {"type": "string", "description": "the check that failed"},
+        "field": {"type": "string", "description": "the needs field to change"},
+        "label": {"type": "string"},
+        "direction": {"type": "string", "enum": ["lower", "raise", "drop"]},
+        "to": {"type": "number", "nullable": True,
+               "description": "the field's new value (null: no longer require it)"},
+        "unit": {"type": "string", "nullable": True},
+        "message": {"type": "string", "description": "e.g. 用地面积下限降到 31 亩：6 块"},
+        "parcels": {"type": "integer",
+                    "description": "suggestions only: near-miss parcels this change lets in"},
+    },
+}
+
+
 def match_response_schema() -> dict:
     """Return the JSON Schema of the response of POST /api/match."""
     return {
         "type": "object",
-        "required": ["needs", "rule_set", "candidates", "rejected", "counts"],
+        "required": ["needs", "rule_set", "candidates", "rejected", "counts", "near_misses"],
         "properties": {
             "needs": needs_schema(),
             "rule_set": RULE_SET_SCHEMA,
@@ -134,6 +173,28 @@ def match_response_schema() -> dict:
                 "considered": {"type": "integer", "description": "parcels checked"},
                 "passed": {"type": "integer", "description": "single parcels passing"},
                 "pairs": {"type": "integer", "description": "adjacent pairs passing"}}},
+            "near_misses": {
+                "type": "object", "required": ["parcels", "suggestions"],
+                "description": "When fewer parcels pass than the configured number: the best "
+                               "parcels that fail one check the project could relax, and per "
+                               "needs field the change that lets the closest ones in. Empty "
+                               "lists otherwise.",
+                "properties": {
+                    "parcels": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["code", "layer", "score", "failed", "relax", "feature"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "layer": {"type": "string", "enum": ["idle", "stock"]},
+                            "score": {"type": "number",
+                                      "description": "the score it would have if it passed"},
+                            "score_parts": {"type": "object",
+                                            "additionalProperties": {"type": "number"}},
+                            "failed": CHECK_SCHEMA, "relax": RELAX_SCHEMA,
+                            "feature": {"type": "object", "description": "GeoJSON Feature"},
+                        }}},
+                    "suggestions": {"type": "array", "items": RELAX_SCHEMA},
+                }},
         },
     }
 
@@ -149,6 +210,8 @@ OPENAPI_PATHS = {
                         "content": {"application/json": {
                             "schema": {"$ref": "#/components/schemas/MatchResult"}}}},
                 "400": {"description": "Bad needs: error.field names the field"},
+                "422": {"description": "A town or park the county does not have: "
+                                       "error.field names the field (towns or parks)"},
             },
         }
     },
@@ -162,6 +225,8 @@ OPENAPI_PATHS = {
             "responses": {
                 "200": {"description": "The parcel's checks, passed or failed"},
                 "400": {"description": "Bad needs: error.field names the field"},
+                "422": {"description": "A town or park the county does not have: "
+                                       "error.field names the field (towns or parks)"},
                 "404": {"description": "No such parcel"},
             },
         }
@@ -170,6 +235,7 @@ OPENAPI_PATHS = {
 
 
 def openapi_components() -> dict:
-    """Return the schemas OPENAPI_PATHS refers to, for components/schemas."""
-    return {"MatchNeeds": needs_schema(), "MatchRequest": request_schema(),
-            "MatchResult": match_response_schema()}
+    """Return the schemas OPENAPI_PATHS refers to, for components/schemas: functions, called
+    when the document is built (the towns and parks are the configured county's)."""
+    return {"MatchNeeds": needs_schema, "MatchRequest": request_schema,
+            "MatchResult": match_response_schema}

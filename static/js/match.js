@@ -26,12 +26,118 @@
     });
   }
 
+  // The industry list offers "35 专用设备制造业": the code is sent; a name typed alone is
+  // looked up in the list (data/industries.csv), anything else goes as typed for the
+  // server to refuse naming the field.
+  function industryCode(text) {
+    var head = text.split(/\s+/)[0];
+    if (/^[0-9]+$/.test(head)) return head;
+    var found = null;
+    Array.prototype.forEach.call(document.querySelectorAll("#industry-codes option"), function (o) {
+      var parts = o.value.split(" ");
+      if (parts.slice(1).join(" ") === text) found = parts[0];
+    });
+    return found || text;
+  }
+
   function readNeeds(form) {
     var needs = {};
     Array.prototype.forEach.call(form.elements, function (input) {
-      if (input.name && input.value.trim() !== "") needs[input.name] = input.value.trim();
+      if (!input.name) return;
+      if (input.multiple) {
+        var chosen = Array.prototype.map.call(input.selectedOptions, function (o) { return o.value; });
+        if (chosen.length) needs[input.name] = chosen;
+        return;
+      }
+      var value = input.value.trim();
+      if (value === "") return;
+      needs[input.name] = input.name === "industry" ? industryCode(value) : value;
     });
     return needs;
+  }
+
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return values[k]; });
+  }
+
+  function fieldLabel(form, name) {
+    var box = form.querySelector('.lm-field[data-field="' + name + '"]');
+    return box ? box.getAttribute("data-label") : name;
+  }
+
+  // What the browser can tell before asking the server: required fields, numbers, ranges.
+  function validate(form) {
+    var errors = [];
+    Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (input) {
+      var value = input.value.trim(), label = fieldLabel(form, input.name);
+      if (value === "") {
+        if (input.hasAttribute("data-required")) {
+          errors.push({ field: input.name, message: say(config.text.required, { field: label }) });
+        }
+        return;
+      }
+      if (!input.hasAttribute("inputmode")) return;
+      var n = Number(value);
+      if (!isFinite(n)) {
+        errors.push({ field: input.name, message: say(config.text.notNumber, { field: label }) });
+        return;
+      }
+      var min = input.getAttribute("data-min"), max = input.getAttribute("data-max");
+      if ((min !== null && n < Number(min)) || (max !== null && n > Number(max))) {
+        errors.push({ field: input.name, message: say(config.text.range,
+          { field: label, min: fmt(Number(min)), max: fmt(Number(max)) }) });
+      }
+    });
+    return errors;
+  }
+
+  function clearErrors(form) {
+    var summary = document.getElementById("match-error");
+    summary.textContent = "";
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) {
+      n.removeAttribute("aria-invalid");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".lm-field-error"), function (n) {
+      n.textContent = "";
+    });
+  }
+
+  // Errors at the top (each a link to its field) and beside each field.
+  function showErrors(form, errors) {
+    var summary = document.getElementById("match-error");
+    summary.appendChild(el("p", null, config.text.fixBelow));
+    var list = el("ul");
+    errors.forEach(function (e) {
+      var input = e.field && form.elements[e.field];
+      var item = el("li");
+      if (input) {
+        var a = el("a", null, e.message);
+        a.href = "#need-" + e.field;
+        a.addEventListener("click", function (ev) { ev.preventDefault(); input.focus(); });
+        item.appendChild(a);
+        input.setAttribute("aria-invalid", "true");
+        var beside = document.getElementById("err-" + e.field);
+        if (beside) beside.textContent = e.message;
+      } else {
+        item.textContent = e.message;
+      }
+      list.appendChild(item);
+    });
+    summary.appendChild(list);
+    summary.scrollIntoView({ block: "nearest" });
+    var first = errors[0].field && form.elements[errors[0].field];
+    if (first) first.focus(); else summary.focus();
+  }
+
+  // A field holding its default wears the tag "默认": a prefilled value is never unseen.
+  function markDefaults(form) {
+    Array.prototype.forEach.call(form.querySelectorAll(".lm-field"), function (box) {
+      var input = form.elements[box.getAttribute("data-field")];
+      var tag = box.querySelector(".lm-default-tag");
+      if (!input || !tag) return;
+      var wanted = box.getAttribute("data-default");
+      tag.hidden = wanted === null || input.multiple || input.value !== wanted;
+    });
   }
 
   function fmt(value) {
@@ -72,6 +178,23 @@
     return "/match/sheet/" + encodeURIComponent(code) + (q ? "?" + q : "");
   }
 
+  function subLine(props) {
+    return [props.name, props.town, props.park, fmt(props.area_mu) + " " + config.units.mu]
+      .filter(function (v) { return v; }).join(" · ");
+  }
+
+  // Each part of the score out of its weight: "距离 12.6 / 15 分", never a bare "距离 12.62".
+  function scoreParts(parts) {
+    var box = el("div", "lm-parts");
+    Object.keys(parts).forEach(function (k) {
+      var weight = config.weights[k];
+      box.appendChild(el("span", "lm-part", (config.labels[k] || k) + " " +
+        parts[k].toFixed(1) + (weight !== undefined ? " / " + fmt(weight) : "") + " " +
+        config.text.points));
+    });
+    return box;
+  }
+
   function candidateItem(c, n) {
     var li = el("li", "lm-candidate" + (c.pair ? " lm-pair" : ""));
     li.setAttribute("data-code", c.code);
@@ -88,17 +211,12 @@
     if (warnings) {
       title.appendChild(el("span", "lm-warn-tag", "⚠ " + config.text.warning + " " + warnings));
     }
-    title.appendChild(el("span", "lm-score", config.text.score + " " + fmt(c.score)));
+    title.appendChild(el("span", "lm-score", config.text.score + " " + c.score.toFixed(1) +
+      " / " + fmt(total(config.weights)) + " " + config.text.points));
     li.appendChild(title);
     var props = c.feature.properties || {};
-    li.appendChild(el("div", "lm-candidate-sub",
-      [props.name, props.town, props.park, fmt(props.area_mu) + " " + (config.units || "")]
-        .filter(function (v) { return v && v !== "undefined"; }).join(" · ")));
-    var parts = el("div", "lm-parts");
-    Object.keys(c.score_parts).forEach(function (k) {
-      parts.appendChild(el("span", "lm-part", (config.labels[k] || k) + " " + fmt(c.score_parts[k])));
-    });
-    li.appendChild(parts);
+    li.appendChild(el("div", "lm-candidate-sub", subLine(props)));
+    li.appendChild(scoreParts(c.score_parts));
     var details = el("details");
     details.appendChild(el("summary", null, config.text.check));
     details.appendChild(checkTable(c.checks));
@@ -113,6 +231,64 @@
       zoomTo(c.feature);
     });
     return li;
+  }
+
+  function total(weights) {
+    return Object.keys(weights).reduce(function (sum, k) { return sum + weights[k]; }, 0);
+  }
+
+  // Put one suggested change into the form and match again.
+  function applyRelax(s) {
+    var form = document.getElementById("needs-form");
+    var input = form.elements[s.field];
+    if (!input) return;
+    input.value = s.to === null ? "" : String(s.to);
+    markDefaults(form);
+    form.requestSubmit();
+  }
+
+  function renderNearMisses(near) {
+    var box = document.getElementById("near-misses");
+    var suggestions = box.querySelector(".lm-suggestions");
+    var list = box.querySelector(".lm-miss-list");
+    suggestions.textContent = ""; list.textContent = "";
+    box.hidden = !near.parcels.length;
+    if (!near.parcels.length) return;
+    box.querySelector("h3").textContent = config.text.nearMisses;
+    near.suggestions.forEach(function (s) {
+      var li = el("li");
+      var b = el("button", "lm-relax", s.message);
+      b.type = "button";
+      b.setAttribute("data-field", s.field);
+      b.title = config.text.relaxHint;
+      b.addEventListener("click", function () { applyRelax(s); });
+      li.appendChild(b);
+      suggestions.appendChild(li);
+    });
+    near.parcels.forEach(function (m) {
+      var li = el("li", "lm-candidate lm-miss");
+      li.setAttribute("data-code", m.code);
+      var title = el("div", "lm-candidate-title");
+      title.appendChild(el("strong", null, m.code));
+      title.appendChild(el("span", "lm-score", config.text.score + " " + m.score.toFixed(1) +
+        " / " + fmt(total(config.weights)) + " " + config.text.points));
+      li.appendChild(title);
+      li.appendChild(el("div", "lm-candidate-sub", subLine(m.feature.properties || {})));
+      li.appendChild(el("div", "lm-miss-why", "✘ " + m.failed.label + " " +
+        m.failed.display.value + "（" + config.text.threshold + " " + m.failed.display.threshold +
+        "）→ " + m.relax.message));
+      var a = el("a", "lm-sheet-link", config.text.sheet);
+      a.href = sheetUrl(m.code); a.target = "_blank";
+      li.appendChild(a);
+      li.addEventListener("click", function (e) {
+        if (e.target.tagName === "A") return;
+        zoomTo(m.feature);
+      });
+      list.appendChild(li);
+      highlight.addLayer(L.geoJSON(m.feature, { style: { color: "#1565c0", weight: 3,
+        dashArray: "6 4", fillColor: "#90caf9", fillOpacity: 0.35 } }));
+    });
+    if (!lastResult.candidates.length) map.fitBounds(highlight.getBounds(), { maxZoom: 15 });
   }
 
   function zoomTo(feature) {
@@ -168,6 +344,7 @@
     });
     document.getElementById("match-save").hidden = !result.candidates.length;
     draw(result);
+    renderNearMisses(result.near_misses);
   }
 
   function explain(code) {
@@ -189,22 +366,42 @@
   function run(event) {
     event.preventDefault();
     var form = event.target;
+    clearErrors(form);
+    var errors = validate(form);
+    if (errors.length) { showErrors(form, errors); return; }
     var needs = readNeeds(form);
-    var error = document.getElementById("match-error");
-    error.textContent = "";
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) {
-      n.removeAttribute("aria-invalid");
-    });
     post("/api/match", needs).then(function (res) {
       if (!res.ok) {
-        error.textContent = res.data.error.message;
-        var bad = res.data.error.field && form.elements[res.data.error.field];
-        if (bad) { bad.setAttribute("aria-invalid", "true"); bad.focus(); }
+        showErrors(form, [{ field: res.data.error.field, message: res.data.error.message }]);
         return;
       }
       lastNeeds = needs;
       render(res.data);
+      // The results sit below the form: bring them into view.
+      document.getElementById("match-summary").scrollIntoView({ block: "start" });
     });
+  }
+
+  function resetForm(form) {
+    form.reset();
+    clearErrors(form);
+    markDefaults(form);
+  }
+
+  function clearForm(form) {
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name) return;
+      if (input.tagName === "SELECT") {
+        Array.prototype.forEach.call(input.options, function (o) { o.selected = false; });
+        if (!input.multiple && input.options.length && input.options[0].value === "") {
+          input.selectedIndex = 0;
+        }
+      } else {
+        input.value = "";
+      }
+    });
+    clearErrors(form);
+    markDefaults(form);
   }
 
   function saveOffers() {
@@ -228,7 +425,17 @@
     map = theMap; config = theConfig;
     highlight = L.featureGroup().addTo(map);
     whyLayer = L.featureGroup().addTo(map);
-    document.getElementById("needs-form").addEventListener("submit", run);
+    var form = document.getElementById("needs-form");
+    form.addEventListener("submit", run);
+    form.addEventListener("input", function () { markDefaults(form); });
+    form.addEventListener("change", function () { markDefaults(form); });
+    document.getElementById("reset-defaults").addEventListener("click", function () {
+      resetForm(form);
+    });
+    document.getElementById("clear-needs").addEventListener("click", function () {
+      clearForm(form);
+    });
+    markDefaults(form);
     document.getElementById("save-offers").addEventListener("click", saveOffers);
     // Any parcel's popup on the map offers "why not?" once a match has run.
     map.on("popupopen", function (e) {
