@@ -12,10 +12,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo.areas import mu_to_m2
+from geo.capacity import zones_left
 from geo.checks import Check, check_parcel
 from geo.errors import N_, NotFound
 from geo.features import LAYERS, properties
-from geo.indicators import load_rules, load_zones
+from geo.indicators import load_rules
 from geo.matching import (
     WGS84,
     BuildingFacts,
@@ -191,7 +192,8 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
     """Match raw needs (form or JSON values) against the register; the one call a view makes."""
     settings = settings or Settings()
     needs = parse_needs(raw_needs)
-    rules, zones = load_rules(), load_zones(county_code)
+    # Zones with what landed projects hold taken off (geo/capacity.py).
+    rules, zones = load_rules(), zones_left(session, county_code)
     rows = session.execute(prefilter(session, needs, settings)).all()
     facts = _load(session, needs, settings, rows)
     outlines = {r.code: r.wkb for r in rows}
@@ -215,6 +217,6 @@ def explain_parcel(session: Session, raw_needs: Mapping[str, object], code: str,
     facts = load_facts(session, needs, settings, stmt)
     if not facts:
         raise NotFound(N_("No parcel with code %(value)s."), field="code", value=code)
-    checks = check_parcel(needs, facts[0], load_rules(), load_zones(county_code),
+    checks = check_parcel(needs, facts[0], load_rules(), zones_left(session, county_code),
                           settings.offerable_statuses, distance_km(facts[0], needs.point))
     return facts[0], checks, _features(session, {code})[code]

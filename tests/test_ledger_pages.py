@@ -184,4 +184,4 @@ def test_idle_page_lists_every_idle_parcel_with_its_alerts(client, session):
     html = client.get("/idle").get_data(as_text=True)
     codes = _cells(html, "idle", 0)
     assert len(codes) == session.query(Parcel).filter_by(layer="idle").count()
-    assert any("处置逾期" in a for a in _cells(html, "idle", 13))
+    assert any("处置逾期" in a for a in _cells(html, "idle", 20))

@@ -29,6 +29,7 @@ from geo.fields import (
     get_field,
 )
 from geo.idle import idle_ledger
+from geo.idle_law import STATES
 from geo.ledger import add_progress, ledger, ledger_table, project_row, set_plan
 from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
@@ -180,7 +181,8 @@ def dashboard():
 @bp.get("/idle")
 def idle():
     """Show the idle-land disposal ledger: plans, deadlines, 令53 dates and alerts."""
-    return render_template("idle.html", lines=idle_ledger(get_session(), today()))
+    return render_template("idle.html", lines=idle_ledger(get_session(), today()),
+                           idle_states=STATES)
 
 
 def _month() -> str:
