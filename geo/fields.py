@@ -84,7 +84,7 @@ SUPPLY_METHODS = choices_of(
 # zone's quota (geo/capacity.py).
 EMISSION_FIELDS: tuple[Field, ...] = tuple(
     Field(f"emission_{p}", zh, en, "number", unit="t_per_year", min=0, max=100_000,
-          aliases=(zh,))
+          aliases=(zh, f"PF{p.upper()}"))  # PF (排放): a Shapefile's short column name
     for p, zh, en in (("so2", "二氧化硫排放量", "SO2 emissions"),
                       ("nox", "氮氧化物排放量", "NOx emissions"),
                       ("pm", "颗粒物排放量", "Particulate emissions"),

@@ -90,3 +90,11 @@ def test_models_refuse_values_that_break_the_dictionary():
 def test_models_store_choice_values_given_as_labels():
     assert Parcel(code="P1", layer="闲置工业用地", status="闲置未处置").layer == "idle"
     assert Project(code="X1", name="项目", stage="投产").stage == "producing"
+
+
+@pytest.mark.parametrize("entity", ["parcel", "project"])
+def test_every_field_has_its_own_shapefile_column_name(entity):
+    # A Shapefile keeps 10 bytes of a column name: two fields cut to the same name break the
+    # export (EMISSION_N was both NOx and NH3-N).
+    names = [f.dbf_name for f in fields_for(entity)]
+    assert len(names) == len(set(names))
