@@ -137,8 +137,10 @@ def _planning(needs: Needs, p) -> Check | None:
 def _capacity(needs: Needs, p, zones: Mapping[str, Zone]) -> list[Check]:
     zone = zone_of(dict(zones), p.park)
     checks = []
-    for pollutant, amount in needs.emissions.items():
+    for pollutant, emitted in needs.emissions.items():
         left = zone.remaining.get(pollutant) if zone else None
+        # 倍量替代: the zone's offset ratio applies to the new project as to the landed ones.
+        amount = round(emitted * zone.offset(pollutant), 4) if zone else emitted
         ok = left is not None and left >= amount
         checks.append(Check(
             f"capacity_{pollutant}", ok, amount, left, "t_per_year",

@@ -1,4 +1,4 @@
-"""The figures of the leaders' dashboard: projects, investment, land available, idle land, alerts.
+"""The figures of the leaders' dashboard: projects, investment, land, idle land, capacity, alerts.
 
 Land counts as available exactly when it can be offered to a new project (geo/supply.py).
 """
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.areas import m2_to_mu
+from geo.capacity import capacity_table
 from geo.categories import Rules
 from geo.fields import CHAINS, STAGES
 from geo.idle import disposal_progress, idle_alerts
@@ -60,4 +61,5 @@ def dashboard(session: Session, on: dt.date, rules: Rules) -> dict:
                   "lead_unit": r.project.lead_unit,
                   "alerts": [{"kind": a.kind, "what": a.what, "since": a.since.isoformat(),
                               "days": a.days} for a in r.alerts]} for r in slow],
+        "capacity": capacity_table(session),
     }

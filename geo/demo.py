@@ -25,6 +25,7 @@ from geo.audit import SYSTEM, record
 from geo.county import County
 from geo.crs import gk_epsg, reproject, to_storage
 from geo.demo_ledger import UNITS, fill_ledger
+from geo.demo_supply import fill_supply
 from geo.fields import STAGES
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import Building, Parcel, Project
@@ -317,6 +318,7 @@ def load_demo(session: Session, county: County, seed: int = DEFAULT_SEED, stock:
     # Everything is built in memory and written in one flush, so every demo record is at
     # version 1, as a record that nobody has edited yet should be.
     fill_ledger(idle_parcels + stock_parcels, made_projects, seed, today or dt.date.today())
+    fill_supply(idle_parcels + stock_parcels, made_projects)
     session.add_all(idle_parcels + stock_parcels + made_projects)
     session.flush()
     made = counts(session)

@@ -74,6 +74,25 @@ LAND_CLASSES = choices_of(
 
 # 建设性质 of a key project in the county's ledger: started this year, or carried on.
 BUILD_NATURES = choices_of(("new", "新建", "New"), ("continued", "续建", "Continued"))
+# How the land was supplied (供地方式); 令53's fee is a share of the 出让 or 划拨 price.
+SUPPLY_METHODS = choices_of(
+    ("transfer", "出让", "Transfer (出让)"),
+    ("allocation", "划拨", "Allocation (划拨)"),
+    ("lease", "租赁", "Lease"),
+    ("capital", "作价出资（入股）", "Capital contribution"),
+)
+
+# A project's yearly emissions: a match's needs, and what a landed project holds of its
+# zone's quota (geo/capacity.py).
+EMISSION_FIELDS: tuple[Field, ...] = tuple(
+    Field(f"emission_{p}", zh, en, "number", unit="t_per_year", min=0, max=100_000,
+          aliases=(zh, f"PF{p.upper()}"))  # PF (排放): a Shapefile's short column name
+    for p, zh, en in (("so2", "二氧化硫排放量", "SO2 emissions"),
+                      ("nox", "氮氧化物排放量", "NOx emissions"),
+                      ("pm", "颗粒物排放量", "Particulate emissions"),
+                      ("voc", "挥发性有机物排放量", "VOC emissions"),
+                      ("cod", "化学需氧量排放量", "COD emissions"),
+                      ("nh3n", "氨氮排放量", "Ammonia nitrogen emissions")))
 
 OFFER_STATUSES = choices_of(
     ("offered", "已推介", "Offered"),
@@ -121,8 +140,9 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           choices=choices_of(("user", "企业原因", "The user's fault"),
                            ("government", "政府原因", "Government's fault")),
           aliases=("闲置原因", "XZYY")),
+    # Derived from the supply contract (geo/idle_law.py, 令53 第二条), never typed in.
     Field("idle_since", "闲置起始日期", "Idle since", "date", layers=IDLE, internal_on=IDLE,
-          aliases=("闲置时间", "闲置起始日期", "闲置日期", "XZSJ")),
+          computed=True, aliases=("闲置时间", "闲置起始日期", "闲置日期", "XZSJ")),
     Field("disposal", "处置方式", "Disposal method", "choice", layers=IDLE, internal_on=IDLE,
           choices=choices_of(
               ("fee", "征缴闲置费", "Idle-land fee"),
@@ -162,6 +182,30 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           aliases=("约定动工日期", "合同约定动工日期", "约定开工日期", "YDDGRQ")),
     Field("actual_start", "实际动工日期", "Actual start date", "date",
           aliases=("实际动工日期", "实际开工日期", "SJDGRQ")),
+    # The supply register (供地台账): the contract 令53 reads (geo/idle_law.py).
+    Field("supervision_no", "电子监管号", "Electronic supervision number", "text",
+          max_length=40, aliases=("电子监管号", "监管号", "DZJGH")),
+    Field("supply_method", "供地方式", "Supply method", "choice", choices=SUPPLY_METHODS,
+          aliases=("供地方式", "供应方式", "GDFS")),
+    Field("contract_price", "合同价款", "Contract price", "number", unit="wan_yuan", min=0,
+          max=100_000_000, internal_on=IDLE,
+          aliases=("合同价款", "出让价款", "划拨价款", "成交价款", "HTJK")),
+    Field("contract_date", "合同签订日期", "Contract date", "date",
+          aliases=("合同签订日期", "签订日期", "HTQDRQ")),
+    Field("agreed_completion", "约定竣工日期", "Agreed completion date", "date",
+          internal_on=IDLE, aliases=("约定竣工日期", "合同约定竣工日期", "YDJGRQ")),
+    # Started but stalled (令53 第二条第二款): developed area, investment without the land
+    # price, and the day work stopped.
+    Field("developed_area_m2", "已开发建设面积", "Developed area", "number", unit="m2", min=0,
+          aliases=("已开发面积", "已开发建设面积", "已动工面积", "YKFMJ")),
+    Field("invested", "已投资额（不含地价）", "Investment made (land price excluded)", "number",
+          unit="wan_yuan", min=0, max=100_000_000, internal_on=IDLE,
+          aliases=("已投资额", "已完成投资", "YTZE")),
+    Field("agreed_investment", "总投资额（不含地价）", "Total investment (land price excluded)",
+          "number", unit="wan_yuan", min=0, max=100_000_000, internal_on=IDLE,
+          aliases=("总投资额", "约定总投资", "ZTZE")),
+    Field("stopped_since", "中止开发日期", "Work stopped since", "date", internal_on=IDLE,
+          aliases=("中止开发日期", "停工日期", "ZZKFRQ")),
 )
 
 BUILDING_FIELDS: tuple[Field, ...] = (
@@ -206,6 +250,7 @@ PROJECT_FIELDS: tuple[Field, ...] = (
           aliases=("建设性质", "性质")),
     Field("content", "建设内容及规模", "Scope and scale", "text", max_length=2000,
           aliases=("建设内容及规模", "建设内容", "建设规模及内容", "主要建设内容", "建设规模")),
+    *EMISSION_FIELDS,
 )
 
 # A new project's needs, as typed on the match form or posted to /api/match (geo/needs.py).
@@ -235,18 +280,7 @@ NEEDS_FIELDS: tuple[Field, ...] = (
     Field("office_share", "行政办公及生活服务设施用地比例", "Office and living share", "number",
           unit="percent", min=0, max=100),
     Field("green_ratio", "绿地率", "Green ratio", "number", unit="percent", min=0, max=100),
-    Field("emission_so2", "二氧化硫排放量", "SO2 emissions", "number", unit="t_per_year",
-          min=0, max=100_000),
-    Field("emission_nox", "氮氧化物排放量", "NOx emissions", "number", unit="t_per_year",
-          min=0, max=100_000),
-    Field("emission_pm", "颗粒物排放量", "Particulate emissions", "number",
-          unit="t_per_year", min=0, max=100_000),
-    Field("emission_voc", "挥发性有机物排放量", "VOC emissions", "number", unit="t_per_year",
-          min=0, max=100_000),
-    Field("emission_cod", "化学需氧量排放量", "COD emissions", "number", unit="t_per_year",
-          min=0, max=100_000),
-    Field("emission_nh3n", "氨氮排放量", "Ammonia nitrogen emissions", "number",
-          unit="t_per_year", min=0, max=100_000),
+    *EMISSION_FIELDS,
     Field("power_kva", "用电负荷", "Power needed", "number", unit="kva", min=0, max=1_000_000),
     Field("water_t_per_day", "日用水量", "Water needed", "number", unit="t_per_day", min=0,
           max=1_000_000),
@@ -383,6 +417,8 @@ def get_field(entity: str, name: str) -> Field:
 __all__ = [
     "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "BUILD_NATURES", "CATEGORIES", "CATEGORY_FIELD",
     "CHAINS", "Choice",
+    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice",
+    "EMISSION_FIELDS", "SUPPLY_METHODS",
     "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS", "OFFER_FIELDS", "OFFER_STATUSES",
     "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
     "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "YES_NO", "alias_index",

@@ -1,15 +1,16 @@
-"""Idle-land follow-up (令53): disposal deadlines, overdue alerts, candidates for idle status.
+"""Idle-land follow-up (令53): the derived idle state, disposal deadlines, overdue alerts.
 
-Rules, per 闲置土地处置办法 (国土资源部令第53号, docs/domain.md):
+Rules, per 闲置土地处置办法 (国土资源部令第53号, docs/domain.md; the figures in
+data/idle_law.json, applied by geo/idle_law.py):
 
+- a parcel's idle state, the article it rests on, the fee and its amount and the recovery
+  date derive from its supply contract (agreed start, actual start, stalled work, price);
 - an idle parcel not yet disposed whose disposal deadline has passed is overdue since the day
   after the deadline;
-- an idle parcel idle by the user's fault, not yet disposed, may be taken back without
-  compensation two years after the agreed start, that is one year after it became idle
-  (``idle_since``): from then it is flagged ``recovery_due``;
-- any other parcel whose agreed start date (``agreed_start``) is more than
-  ``idle_candidate_after_days`` (one year) past without an actual start is a candidate for
-  idle status, since the day that year ran out.
+- idle land not caused by the government, not yet disposed, may be taken back without
+  compensation two years after the clock started: from then it is flagged ``recovery_due``;
+- any other parcel that the contract makes idle is a candidate for idle status, since the
+  day it became idle.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from geo.areas import m2_to_mu
 from geo.categories import Alert, Rules
 from geo.features import LAYERS, layer_source
+from geo.idle_law import Contract, IdleState, derive, years_after
 from geo.models import Parcel
 from geo.supply import IDLE_LIFE, Availability, availability, holders, offerable_statuses
 
@@ -37,42 +39,42 @@ def one_year_after(date: dt.date) -> dt.date:
     >>> one_year_after(dt.date(2024, 2, 29))
     datetime.date(2025, 2, 28)
     """
-    try:
-        return date.replace(year=date.year + 1)
-    except ValueError:
-        return date.replace(year=date.year + 1, day=28)
+    return years_after(date, 1)
 
 
 @dataclass
 class IdleLine:
-    """An idle parcel in the disposal ledger: its 令53 dates and what is overdue."""
+    """An idle parcel in the disposal ledger: its derived 令53 state and what is overdue."""
 
     parcel: Parcel
-    fee_from: dt.date | None  # idle-land fee (20 % of the land price) may be levied
-    recovery_from: dt.date | None  # the land may be taken back without compensation
+    law: IdleState
     alerts: list[Alert]
     availability: Availability | None = None  # whether it can be offered (geo/supply.py)
 
+    @property
+    def fee_from(self) -> dt.date | None:
+        """Return the day the idle-land fee may be levied (None: it may not)."""
+        return self.law.fee_from
+
+    @property
+    def recovery_from(self) -> dt.date | None:
+        """Return the day the land may be taken back without compensation (None: never)."""
+        return self.law.recovery_from
+
 
 def follow_up(p: Parcel, on: dt.date) -> IdleLine:
-    """Return an idle parcel's 令53 dates and its alerts on day ``on``.
-
-    Only the user's fault starts the fee (once idle, a year after the agreed start) and the
-    recovery (a year later); for the government's fault the law sets no such dates.
-    """
-    fee_from = recovery_from = None
+    """Return an idle parcel's derived 令53 state and its alerts on day ``on``."""
+    law = derive(Contract.of(p), on)
     alerts = []
-    if p.idle_cause == "user" and p.idle_since is not None:
-        fee_from, recovery_from = p.idle_since, one_year_after(p.idle_since)
     if p.status in OPEN:
         if p.disposal_deadline is not None and p.disposal_deadline < on:
             since = p.disposal_deadline + dt.timedelta(days=1)
             alerts.append(Alert("disposal_overdue", p.code, p.name or "", "disposal_deadline",
                                 since, (on - since).days + 1))
-        if recovery_from is not None and recovery_from <= on:
-            alerts.append(Alert("recovery_due", p.code, p.name or "", "idle_since",
-                                recovery_from, (on - recovery_from).days + 1))
-    return IdleLine(p, fee_from, recovery_from, alerts)
+        if law.recovery_from is not None and law.recovery_from <= on:
+            alerts.append(Alert("recovery_due", p.code, p.name or "", "agreed_start",
+                                law.recovery_from, (on - law.recovery_from).days + 1))
+    return IdleLine(p, law, alerts)
 
 
 def idle_ledger(session: Session, on: dt.date,
@@ -93,13 +95,12 @@ def idle_ledger(session: Session, on: dt.date,
 def idle_alerts(session: Session, on: dt.date, rules: Rules) -> list[Alert]:
     """Return the idle-land alerts on day ``on``, most overdue first."""
     alerts = [a for line in idle_ledger(session, on) for a in line.alerts]
-    candidates = select(Parcel).where(Parcel.layer != "idle", Parcel.agreed_start.is_not(None),
-                                      Parcel.actual_start.is_(None))
+    candidates = select(Parcel).where(Parcel.layer != "idle", Parcel.agreed_start.is_not(None))
     for p in session.scalars(candidates):
-        since = p.agreed_start + dt.timedelta(days=rules.idle_candidate_after_days)
-        if since < on:
-            alerts.append(Alert("idle_candidate", p.code, p.name or "", "agreed_start", since,
-                                (on - since).days))
+        law = derive(Contract.of(p), on)
+        if law.idle and law.idle_from is not None and law.idle_from < on:
+            alerts.append(Alert("idle_candidate", p.code, p.name or "", "agreed_start",
+                                law.idle_from, (on - law.idle_from).days))
     return sorted(alerts, key=lambda a: (-a.days, a.code))
 
 

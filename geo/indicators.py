@@ -14,6 +14,7 @@ from geo.county import DATA_DIR, load_county
 INDICATORS_DIR = DATA_DIR / "indicators"
 LAND_GRADE_CLASSES = DATA_DIR / "land_grade_classes.csv"
 POLLUTANTS = ("so2", "nox", "pm", "voc", "cod", "nh3n")
+WATER_POLLUTANTS = ("cod", "nh3n")
 # 1 公顷 = 15 亩, so 万元/公顷 ÷ 15 = 万元/亩 (docs/domain.md, 2008 application notes).
 MU_PER_HA = 10000 / M2_PER_MU
 
@@ -272,6 +273,13 @@ class Zone:
     as_of: str
     source: str
     confirmed: bool
+    # 倍量替代: t of quota taken per t emitted, where the air (or water) misses its standard.
+    air_offset: float = 1.0
+    water_offset: float = 1.0
+
+    def offset(self, pollutant: str) -> float:
+        """Return the tonnes of quota one tonne of ``pollutant`` takes in this zone."""
+        return self.water_offset if pollutant in WATER_POLLUTANTS else self.air_offset
 
     def cite(self) -> str:
         """Return where the quota figures come from, and their date."""
@@ -304,6 +312,8 @@ def load_zones(county_code: str) -> dict[str, Zone]:
                 name=row["zone"], level=levels.get(row["zone"], "none"),
                 region_class=row["region_class"], remaining=remaining, as_of=row["as_of"],
                 source=row["source"], confirmed=row["confirmed"].strip().lower() == "yes",
+                air_offset=float(row.get("air_offset_ratio") or 1),
+                water_offset=float(row.get("water_offset_ratio") or 1),
             )
     return zones
 

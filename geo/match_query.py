@@ -12,11 +12,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo.areas import mu_to_m2
+from geo.capacity import zones_left
 from geo.checks import Check, check_parcel
 from geo.county import load_county
 from geo.errors import N_, NotFound
 from geo.features import LAYERS, properties
-from geo.indicators import RuleBook, load_rules, load_zones
+from geo.indicators import RuleBook, load_rules
 from geo.matching import (
     WGS84,
     BuildingFacts,
@@ -192,7 +193,8 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
     """Match raw needs (form or JSON values) against the register; the one call a view makes."""
     settings = settings or Settings()
     needs = known_places(parse_needs(raw_needs), load_county(county_code))
-    rules, zones = load_rules().where(needs.on, county_code), load_zones(county_code)
+    # Zones with what landed projects hold taken off (geo/capacity.py).
+    rules, zones = load_rules().where(needs.on, county_code), zones_left(session, county_code)
     rows = session.execute(prefilter(session, needs, settings)).all()
     facts = _load(session, needs, settings, rows)
     outlines = {r.code: r.wkb for r in rows}
@@ -218,6 +220,6 @@ def explain_parcel(session: Session, raw_needs: Mapping[str, object], code: str,
     if not facts:
         raise NotFound(N_("No parcel with code %(value)s."), field="code", value=code)
     rules = load_rules().where(needs.on, county_code)
-    checks = check_parcel(needs, facts[0], rules, load_zones(county_code),
+    checks = check_parcel(needs, facts[0], rules, zones_left(session, county_code),
                           settings.offerable_statuses, distance_km(facts[0], needs.point))
     return facts[0], checks, _features(session, {code})[code]

@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
 
 from geo.crs import STORAGE_SRID
 from geo.fields import fields_for, get_field
+from geo.idle_law import Contract, idle_from
 from geo.record_rules import check_parcel_object
 
 
@@ -114,6 +115,16 @@ class Parcel(Binnable, Timestamped, Base):
     disposal_plan: Mapped[str | None] = mapped_column(Text)
     agreed_start: Mapped[dt.date | None] = mapped_column(Date)
     actual_start: Mapped[dt.date | None] = mapped_column(Date)
+    # The supply register (令53 reads it: geo/idle_law.py; migration 0011).
+    supervision_no: Mapped[str | None] = mapped_column(String(40))
+    supply_method: Mapped[str | None] = mapped_column(String(20))
+    contract_price: Mapped[float | None] = mapped_column(Float)
+    contract_date: Mapped[dt.date | None] = mapped_column(Date)
+    agreed_completion: Mapped[dt.date | None] = mapped_column(Date)
+    developed_area_m2: Mapped[float | None] = mapped_column(Float)
+    invested: Mapped[float | None] = mapped_column(Float)
+    agreed_investment: Mapped[float | None] = mapped_column(Float)
+    stopped_since: Mapped[dt.date | None] = mapped_column(Date)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=STORAGE_SRID, nullable=False))
 
@@ -162,6 +173,13 @@ class Project(Binnable, Timestamped, Base):
     builder: Mapped[str | None] = mapped_column(String(200))
     nature: Mapped[str | None] = mapped_column(String(20))
     content: Mapped[str | None] = mapped_column(Text)
+    # Yearly emissions (t/yr): held from the zone's quota while the project holds land.
+    emission_so2: Mapped[float | None] = mapped_column(Float)
+    emission_nox: Mapped[float | None] = mapped_column(Float)
+    emission_pm: Mapped[float | None] = mapped_column(Float)
+    emission_voc: Mapped[float | None] = mapped_column(Float)
+    emission_cod: Mapped[float | None] = mapped_column(Float)
+    emission_nh3n: Mapped[float | None] = mapped_column(Float)
     extra: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     site = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, nullable=True))
 
@@ -404,3 +422,7 @@ def _check_whole_records(session: Session, _context, _instances) -> None:
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Parcel):
             check_parcel_object(obj)
+            # 令53: the idle date follows from the contract, never from a typed date.
+            derived = idle_from(Contract.of(obj))
+            if obj.idle_since != derived:
+                obj.idle_since = derived

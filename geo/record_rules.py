@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from geo.errors import N_, FieldError
 from geo.fields import PARCEL_STATUSES, get_field
+from geo.idle_law import method_problem
 
 # Statuses of idle land being dealt with (闲置未处置, 处置中): the idle layer's alone.
 IDLE_LAYER_ONLY = ("idle", "disposing")
@@ -24,7 +25,7 @@ STATUSES_BY_LAYER = {
     "stock": tuple(c.value for c in PARCEL_STATUSES if c.value not in IDLE_LAYER_ONLY),
 }
 # Names of the fields the rules read, so a caller can hand over just those.
-RULE_FIELDS = ("layer", "status", "plot_ratio_min", "plot_ratio_max")
+RULE_FIELDS = ("layer", "status", "plot_ratio_min", "plot_ratio_max", "idle_cause", "disposal")
 
 
 def parcel_problems(record: Mapping[str, object]) -> list[FieldError]:
@@ -52,6 +53,10 @@ def parcel_problems(record: Mapping[str, object]) -> list[FieldError]:
         problems.append(FieldError(
             "plot_ratio_min", N_("%(field)s %(low)s is above the planned maximum %(high)s."),
             low=f"{float(low):g}", high=f"{float(high):g}"))
+    # 令53: a government cause never leads to the fee or to recovery without compensation.
+    unlawful = method_problem(record.get("idle_cause"), record.get("disposal"))
+    if unlawful is not None:
+        problems.append(unlawful)
     return problems
 
 

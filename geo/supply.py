@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from geo.audit import acting_user, record
+from geo.capacity import check_room
 from geo.errors import N_, GeoError
 from geo.models import Parcel, Project, SupplyMove, project_parcels
 
@@ -188,7 +189,9 @@ def land(session: Session, project: Project, parcels: Sequence[Parcel], on: dt.d
 
     Every path that lands a project calls this, in the transaction that moves the stage.
     Raise ParcelTaken (409) when another project holds one, NotOfferable (409) with the
-    reason when it cannot be offered.
+    reason when it cannot be offered, CapacityExceeded (409) when the zone's confirmed
+    emission quota cannot take the project's emissions (geo/capacity.py). Holding the land
+    holds the quota; ``release`` gives both back.
     """
     held = holders(session, [p.id for p in parcels])
     statuses = offerable_statuses(session)
@@ -203,6 +206,11 @@ def land(session: Session, project: Project, parcels: Sequence[Parcel], on: dt.d
             raise NotOfferable(N_("Parcel %(value)s cannot be given to the project: "
                                   "%(reason)s"), field="parcel", value=parcel.code,
                                reason=found.reason, reason_params=found.params)
+    if parcels:
+        # The project's emissions come out of its zone's quota while it holds the land
+        # (geo/capacity.py): a confirmed quota that cannot take them refuses the landing.
+        with session.no_autoflush:
+            check_room(session, project, max(parcels, key=lambda p: p.area_m2).park)
     codes = [p.code for p in parcels]
     try:
         # One flush at the end, where a lost race shows (not an autoflush on the way).

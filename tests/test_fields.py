@@ -51,11 +51,11 @@ def test_idle_fields_belong_to_the_idle_layer_only():
 
 
 def test_clean_converts_types_and_accepts_chinese_choice_labels():
-    fields = [get_field("parcel", n) for n in ("plot_ratio", "status", "idle_since")]
+    fields = [get_field("parcel", n) for n in ("plot_ratio", "status", "agreed_start")]
     cleaned = clean_record(fields, {"plot_ratio": "1.2", "status": "可供地",
-                                    "idle_since": "2019/03/01"})
+                                    "agreed_start": "2019/03/01"})
     assert cleaned == {"plot_ratio": 1.2, "status": "available",
-                       "idle_since": dt.date(2019, 3, 1)}
+                       "agreed_start": dt.date(2019, 3, 1)}
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
@@ -63,7 +63,7 @@ def test_clean_converts_types_and_accepts_chinese_choice_labels():
     ("plot_ratio", "25", "between 0 and 20"),
     ("building_coefficient", "-1", "between 0 and 100"),
     ("status", "unknown", "must be one of"),
-    ("idle_since", "31/12/2020", "must be a date"),
+    ("agreed_start", "31/12/2020", "must be a date"),
     ("code", "", "is required"),
 ])
 def test_clean_rejects_bad_values_naming_the_field(name, value, message):
@@ -90,3 +90,11 @@ def test_models_refuse_values_that_break_the_dictionary():
 def test_models_store_choice_values_given_as_labels():
     assert Parcel(code="P1", layer="闲置工业用地", status="闲置未处置").layer == "idle"
     assert Project(code="X1", name="项目", stage="投产").stage == "producing"
+
+
+@pytest.mark.parametrize("entity", ["parcel", "project"])
+def test_every_field_has_its_own_shapefile_column_name(entity):
+    # A Shapefile keeps 10 bytes of a column name: two fields cut to the same name break the
+    # export (EMISSION_N was both NOx and NH3-N).
+    names = [f.dbf_name for f in fields_for(entity)]
+    assert len(names) == len(set(names))

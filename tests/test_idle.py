@@ -35,12 +35,13 @@ def test_disposal_is_overdue_from_the_day_after_its_deadline(session):
 
 def test_a_disposed_parcel_raises_no_alert(session):
     _parcel(session, "T-XZ2", "idle", "disposed", disposal_deadline=DEADLINE, idle_cause="user",
-            idle_since=dt.date(2020, 1, 1))
+            agreed_start=dt.date(2019, 1, 1))
     assert _alerts(session, dt.date(2026, 6, 1), "T-XZ2") == []
 
 
 def test_users_fault_idle_land_may_be_recovered_a_year_after_it_became_idle(session):
-    _parcel(session, "T-XZ3", "idle", "idle", idle_cause="user", idle_since=dt.date(2025, 3, 1))
+    # agreed start 2024-03-01: idle from 2025-03-01, recovery two years after the agreed start
+    _parcel(session, "T-XZ3", "idle", "idle", idle_cause="user", agreed_start=dt.date(2024, 3, 1))
     assert _alerts(session, dt.date(2026, 2, 28), "T-XZ3") == []
     assert _alerts(session, dt.date(2026, 3, 1), "T-XZ3") == [
         ("recovery_due", dt.date(2026, 3, 1), 1)]
@@ -48,7 +49,7 @@ def test_users_fault_idle_land_may_be_recovered_a_year_after_it_became_idle(sess
 
 def test_government_fault_is_not_recovered(session):
     _parcel(session, "T-XZ4", "idle", "idle", idle_cause="government",
-            idle_since=dt.date(2020, 3, 1))
+            agreed_start=dt.date(2019, 3, 1))
     assert _alerts(session, dt.date(2026, 3, 1), "T-XZ4") == []
 
 
@@ -76,9 +77,9 @@ def test_disposal_progress_counts_parcels_and_mu_by_status(session):
 def test_idle_ledger_gives_the_law_s_dates_for_the_user_s_fault_only(session):
     from geo.idle import idle_ledger
 
-    _parcel(session, "T-XZ6", "idle", "idle", idle_cause="user", idle_since=dt.date(2025, 5, 1))
+    _parcel(session, "T-XZ6", "idle", "idle", idle_cause="user", agreed_start=dt.date(2024, 5, 1))
     _parcel(session, "T-XZ7", "idle", "idle", idle_cause="government",
-            idle_since=dt.date(2025, 5, 1))
+            agreed_start=dt.date(2024, 5, 1))
     lines = {line.parcel.code: line for line in idle_ledger(session, dt.date(2026, 6, 1))}
     assert (lines["T-XZ6"].fee_from, lines["T-XZ6"].recovery_from) == (
         dt.date(2025, 5, 1), dt.date(2026, 5, 1))

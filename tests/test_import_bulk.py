@@ -138,11 +138,13 @@ def test_reimport_keeps_each_parcel_as_it_was_and_audits_what_changed(empty_app,
 
 def test_reimporting_the_same_dates_records_no_change(empty_app, tmp_path):
     frame = seat_parcels()
-    frame["idle_since"] = ["2021-03-01", None, "2020-12-31"]
+    frame["agreed_start"] = ["2021-03-01", None, "2020-12-31"]
     _import(empty_app, frame, tmp_path)
     _import(empty_app, frame, tmp_path, "again.gpkg")
     with empty_app.extensions["landmatch.sessions"]() as session:
-        assert get_parcel(session, "T000").idle_since.isoformat() == "2021-03-01"
+        assert get_parcel(session, "T000").agreed_start.isoformat() == "2021-03-01"
+        # 令53: the idle date follows from the agreed start, a full year on
+        assert get_parcel(session, "T000").idle_since.isoformat() == "2022-03-01"
         again = session.scalars(select(AuditRecord.changes).where(AuditRecord.version == 2))
         assert list(again) == [{}, {}, {}]
 

@@ -187,8 +187,8 @@ def test_idle_page_lists_every_idle_parcel_with_its_alerts(client, session):
     html = client.get("/idle").get_data(as_text=True)
     codes = _cells(html, "idle", 0)
     assert len(codes) == session.query(Parcel).filter_by(layer="idle").count()
-    # column 14: the area column sits after the status
-    assert any("处置逾期" in a for a in _cells(html, "idle", 14))
+    # column 21: after the area, the supply register and the derived 令53 dates
+    assert any("处置逾期" in a for a in _cells(html, "idle", 21))
 
 
 def test_every_ledger_save_says_what_it_saved(client):

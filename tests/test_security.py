@@ -253,6 +253,7 @@ PAYLOADS = {
     "park": "<iframe src=x>",
     "land_use": "<b>x</b>",
     "disposal_plan": "<img src=x onerror=alert('plan')>",
+    "supervision_no": "<script>alert('no')</script>",
 }
 
 

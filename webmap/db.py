@@ -23,6 +23,8 @@ def get_session() -> Session:
         g.db_session = current_app.extensions["landmatch.sessions"]()
         # Which statuses this bureau offers: geo/supply.py reads it from the session.
         g.db_session.info["offerable_statuses"] = tuple(current_app.config["OFFERABLE_STATUSES"])
+        # Whose zones' emission quotas landing and matching read (geo/capacity.py).
+        g.db_session.info["county"] = current_app.config["COUNTY"]
         # Every audit record written through this session names the signed-in account.
         if current_user and current_user.is_authenticated:
             g.db_session.info["user"] = current_user.name

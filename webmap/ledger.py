@@ -42,6 +42,7 @@ from geo.ledger import (
     project_row,
     set_plan,
 )
+from geo.idle_law import STATES
 from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
 from geo.lifecycle import advance, put_back
@@ -240,6 +241,8 @@ def idle():
     return render_template("idle.html", lines=idle_ledger(get_session(), today(), filters),
                            finder=finder(current_app.config), query=request.args.to_dict(),
                            filtered=bool(filters), mu=m2_to_mu)
+    return render_template("idle.html", lines=idle_ledger(get_session(), today()),
+                           idle_states=STATES)
 
 
 def _month() -> str:

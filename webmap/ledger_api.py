@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
@@ -11,6 +12,7 @@ from geo.dashboard import dashboard as dashboard_figures
 from geo.errors import N_, GeoError
 from geo.fields import fields_for, json_value
 from geo.idle import idle_ledger
+from geo.idle_law import STATES
 from geo.ledger import (
     add_progress,
     ledger_table,
@@ -292,7 +294,7 @@ def update_annual_plan(code: str):
 
 @bp.get("/idle")
 def idle():
-    """Show the idle parcels' disposal follow-up: 令53 dates and alerts.
+    """Show the idle parcels' disposal follow-up: the derived 令53 state, article, fee and dates.
     ---
     get:
       tags: [Ledger]
@@ -306,7 +308,10 @@ def idle():
     lines = idle_ledger(get_session(), today())
     return jsonify({"parcels": [
         {**{f.name: json_value(getattr(line.parcel, f.name)) for f in fields_for("parcel", "idle")},
-         "fee_from": json_value(line.fee_from), "recovery_from": json_value(line.recovery_from),
+         "idle_state": line.law.state, "idle_state_label": _(STATES[line.law.state]),
+         "article": line.law.article, "idle_from": json_value(line.law.idle_from),
+         "fee_from": json_value(line.fee_from), "fee_amount": line.law.fee_amount,
+         "recovery_from": json_value(line.recovery_from),
          "alerts": [alert_json(a) for a in line.alerts],
          "availability": availability_json(line.availability)} for line in lines]})
 

@@ -240,7 +240,9 @@ def _plain(value: object) -> object:
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp; NaT is caught below
+    if value != value:  # pandas' NaT (a missing date) equals nothing, not even itself
+        return None
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         try:
             return value.to_pydatetime()
         except ValueError:

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.areas import M2_PER_HA, M2_PER_MU
 from geo.crs import CrsChoice
 from geo.errors import N_, FieldError
+from geo.idle_law import CONTRACT_FIELDS, Contract, idle_from
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
 from geo.importer.shapes import ShapeChecker, pct
@@ -98,6 +99,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         if "land_use" in values:
             values["land_use"] = _land_uses(values["land_use"], known_uses, found)
         _check_whole_rows(values, size, found)
+        _derive_idle_since(values, size)
         geometries, areas = shapes.check(source.geometries(start, stop), found.add)
         for i in np.flatnonzero(shapes.outside(geometries)):
             found.add(i, "geometry", N_("The parcel lies outside the county."))
@@ -148,6 +150,17 @@ def _extra(column: str, raw: object, target: str) -> dict:
         return dict(raw if isinstance(raw, dict) else json.loads(raw) if raw else {})
     except (TypeError, ValueError):
         return {column: raw}
+
+
+def _derive_idle_since(values: dict[str, list], size: int) -> None:
+    """Set each row's idle date from its contract (令53, geo/idle_law.py), never from a typed
+    one: the importer writes in bulk, past the ORM hook that does this for every other path."""
+    values.pop("idle_since", None)  # a typed idle date is not taken (export round trips)
+    if "agreed_start" not in values:
+        return
+    names = [n for n in CONTRACT_FIELDS if n in values]
+    values["idle_since"] = [idle_from(Contract(**{n: values[n][i] for n in names}))
+                            for i in range(size)]
 
 
 def _check_whole_rows(values: dict[str, list], size: int, found: _Findings) -> None:
