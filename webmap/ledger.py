@@ -34,6 +34,7 @@ from geo.fields import (
     get_field,
 )
 from geo.idle import idle_ledger
+from geo.idle_law import STATES
 from geo.ledger import (
     NeedsConfirmation,
     add_progress,
@@ -42,7 +43,6 @@ from geo.ledger import (
     project_row,
     set_plan,
 )
-from geo.idle_law import STATES
 from geo.ledger_json import project_feature
 from geo.ledger_xlsx import import_ledger
 from geo.lifecycle import advance, put_back
