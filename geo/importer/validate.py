@@ -117,7 +117,6 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         for name in LAND_USE_FIELDS:
             if name in values:
                 resolve_column(values, name, systems[name], found.add)
-        _check_whole_rows(values, size, found)
         geometries, areas = shapes.check(source.geometries(start, stop), found.add)
         for i in np.flatnonzero(shapes.outside(geometries)):
             found.add(i, "geometry", N_("The parcel lies outside the county."))
@@ -126,6 +125,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         if "registered_area" in values:
             _registered_areas(values, geometries, areas, area_unit or "m2",
                               options.area_tolerance, found)
+        _check_whole_rows(values, size, found)  # after the areas got their unit
         for i in sorted(found.by_row):
             issues += [Issue(source.line(start + i), codes[i], f, severity, message, params)
                        for f, message, severity, params in found.by_row[i]]
