@@ -85,21 +85,30 @@ def resolve_column(values: dict[str, list], field: str, system: str | None, add)
     raws = values[field]
     own = values.get(system_field) or [None] * len(raws)
     codes, systems = [], []
+    seen: dict[tuple, tuple] = {}  # a column repeats a few values: each is resolved once
     for i, raw in enumerate(raws):
-        value = parse(as_text(raw))
         row_system = own[i] or system
+        key = (raw, row_system)
+        if key not in seen:
+            seen[key] = _resolve(parse(as_text(raw)), row_system, raw)
+        value, code, problem = seen[key]
         if value is None:
             codes.append(None)
             systems.append(own[i])
             continue
-        if row_system is None:
-            add(i, field, N_("Land use %(value)s is a code or name of none of the systems "
-                             "(GB/T 21010-2017, 三调, 用地用海 2023)."), value=raw)
-            code = None
-        else:
-            code, problem = resolve(row_system, value)
-            if problem:
-                add(i, field, problem[0], **problem[1])
+        if problem:
+            add(i, field, problem[0], **problem[1])
         codes.append(code)
         systems.append(row_system)
     values[field], values[system_field] = codes, systems
+
+
+def _resolve(value, system: str | None, raw: object) -> tuple:
+    """Return (value, code, problem) of one cell."""
+    if value is None:
+        return None, None, None
+    if system is None:
+        return value, None, (N_("Land use %(value)s is a code or name of none of the systems "
+                                "(GB/T 21010-2017, 三调, 用地用海 2023)."), {"value": raw})
+    code, problem = resolve(system, value)
+    return value, code, problem
