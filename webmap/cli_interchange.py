@@ -88,7 +88,7 @@ def _print_plan(plan: Plan) -> None:
               help="Also write the report as CSV.")
 @click.option("--no-county-check", is_flag=True, help="Accept parcels outside the county.")
 @click.option("--area-tolerance", default=1.0, show_default=True, type=click.FloatRange(0, 100),
-              help="Declared vs computed area, and area change of a repair, in percent.")
+              help="Registered vs computed area (warned), and a repair's area change, in percent.")
 @click.option("--code-system", type=click.Choice(SYSTEMS),
               help="Code system of the current land use (by default told from codes and names).")
 @click.option("--planned-code-system", type=click.Choice(SYSTEMS),
