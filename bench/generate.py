@@ -27,7 +27,10 @@ WEST, EAST, SOUTH, NORTH = 110.2, 114.6, 34.6, 40.7
 COUNTIES = 120
 CELL_M = 180.0
 M_PER_DEG_LAT = 110_940.0
-USES = ["0601", "0601", "0601", "100101", "100102", "0508", "1101", "05H1", "0901", "0602"]
+# (current use in 三调, planned use in 用地用海 2023): the importer tells each column's system
+USES = [("0601", "1001"), ("0601", "1001"), ("0601", "1001"), ("0601", "100101"),
+        ("0601", "100102"), ("0508", "1101"), ("0508", "110101"), ("05H1", "0902"),
+        ("05H1", "0901"), ("0602", "1002")]
 STATUSES = ["available"] * 5 + ["underused"] * 3 + ["reserved", "supplied"]
 SURNAMES = "晋汾霍襄平太吕临乡蒲"
 TRADES = ["焦化", "钢铁", "铸造", "新材料", "装备制造", "食品", "物流", "建材", "化工", "电子"]
@@ -66,7 +69,8 @@ def parcels(n: int, seed: int = 141023) -> tuple[list, dict[str, list]]:
     spreads = [rng.uniform(2_000, 6_000) for _ in seats]
     taken: set[tuple[int, int, int]] = set()
     geoms, cols = [], {k: [] for k in (
-        "code", "name", "town", "holder", "ownership", "land_use", "status", "plot_ratio",
+        "code", "name", "town", "holder", "ownership", "land_use", "planned_use", "status",
+        "plot_ratio",
         "plot_ratio_min", "plot_ratio_max", "building_coefficient", "investment_intensity",
         "power_kva", "water_t_per_day", "gas", "rail", "price")}
     while len(geoms) < n:
@@ -84,7 +88,7 @@ def parcels(n: int, seed: int = 141023) -> tuple[list, dict[str, list]]:
         geoms.append(shapely.MultiPolygon([shapely.Polygon(_shape(rng, x, y, y))]))
         i = len(geoms)
         use = rng.choice(USES)
-        industrial = use in ("0601", "100101", "100102")
+        industrial = use[1] in ("1001", "100101", "100102")
         low = rng.choice([0.8, 1.0, 1.2])
         holder = f"山西{rng.choice(SURNAMES)}{rng.choice(TRADES)}有限公司"
         cols["code"].append(f"P{c:03d}{i:06d}")
@@ -92,7 +96,8 @@ def parcels(n: int, seed: int = 141023) -> tuple[list, dict[str, list]]:
         cols["town"].append(f"{SURNAMES[c % len(SURNAMES)]}{c:03d}镇")
         cols["holder"].append(holder)
         cols["ownership"].append("collective" if rng.random() < 0.15 else "state")
-        cols["land_use"].append(use)
+        cols["land_use"].append(use[0])
+        cols["planned_use"].append(use[1])
         cols["status"].append(rng.choice(STATUSES))
         cols["plot_ratio"].append(round(rng.uniform(0.3, 2.5), 2))
         cols["plot_ratio_min"].append(low if industrial else None)

@@ -35,10 +35,12 @@ from geo.register import make_engine, make_sessionmaker, migrate, sqlite_url  # 
 WEST, SOUTH = 111.20, 35.70
 CELL, SIDE = 0.005, 0.0012  # degrees: 450 × 555 m cells, 110 × 133 m parcels (≈ 22 亩)
 INSERT = text("""
-    INSERT INTO parcels (code, layer, name, town, park, area_m2, land_use, status,
-        plot_ratio_min, plot_ratio_max, power_kva, water_t_per_day, gas, rail, price,
+    INSERT INTO parcels (code, layer, name, town, park, area_m2, land_use, land_use_system,
+        planned_use, planned_use_system, status, plot_ratio_min, plot_ratio_max, power_kva,
+        water_t_per_day, gas, rail, price,
         extra, version, geom)
-    VALUES (:code, :layer, :name, NULL, NULL, :area_m2, :land_use, :status, :prmin, :prmax,
+    VALUES (:code, :layer, :name, NULL, NULL, :area_m2, :land_use, 'sandiao', :planned_use,
+        'ydyh2023', :status, :prmin, :prmax,
         :power, :water, :gas, :rail, :price, '{}', 1, ST_GeomFromText(:wkt, 4490))
 """)
 
@@ -61,10 +63,11 @@ def rows(count: int, rng: random.Random):
         shape = box(x, y, x + width, y + SIDE)
         idle = rng.random() < 0.2
         low = rng.choice([0.8, 1.0, 1.2])
+        current, planned = rng.choice(IDLE_USES if idle else STOCK_USES)
         yield {
             "code": f"B{n:06d}", "layer": "idle" if idle else "stock", "name": f"地块{n}",
             "area_m2": ellipsoidal_area_m2(shape),
-            "land_use": rng.choice(IDLE_USES if idle else STOCK_USES),
+            "land_use": current, "planned_use": planned,
             "status": rng.choice(["idle", "disposing", "disposed"] if idle else
                                  ["available", "available", "underused", "reserved"]),
             "prmin": low, "prmax": low + 1.5, "power": float(rng.choice([0, 630, 2500, 10000])),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from geo.errors import N_
 from geo.indicators import RuleBook, Zone, zone_of
 from geo.needs import Needs
-from geo.reference import land_use_codes
+from geo.reference import land_use
 from geo.supply import availability
 
 if TYPE_CHECKING:
@@ -54,14 +54,25 @@ class Check:
         return self.severity == "error"
 
 
-def land_class(code: str | None) -> str:
-    """Return the matching class of a land-use code of any of the three systems ("" if unknown).
+def land_class(code: str | None, system: str | None) -> str:
+    """Return the matching class of a land-use code of ``system`` ("" if either is unknown).
 
-    >>> land_class("0601"), land_class("100103"), land_class("0508")
-    ('industrial', 'industrial3', 'storage')
+    Which codes are industrial is per system: 1001 is 工业用地 in 用地用海 2023 but 铁路用地 in
+    GB/T 21010-2017 (docs/domain.md "Land-use codes"); a code without a system fits nothing.
+
+    >>> land_class("1001", "ydyh2023"), land_class("1001", "gbt21010"), land_class("1001", None)
+    ('industrial', 'other', '')
     """
-    found = land_use_codes().get(code or "")
+    found = land_use(system, code)
     return found.klass if found else ""
+
+
+def use_of(p) -> tuple[str | None, str | None, str]:
+    """Return the (code, system, "planned" | "current") matching reads: the planned use, else
+    the current one."""
+    if p.planned_use:
+        return p.planned_use, p.planned_use_system, "planned"
+    return p.land_use, p.land_use_system, "current"
 
 
 def compatible(wanted: str, have: str) -> bool:
@@ -88,12 +99,18 @@ def _status(needs, p, statuses) -> Check:
 
 
 def _land_use(needs: Needs, p) -> Check:
-    have = land_class(p.land_use)
+    code, system, which = use_of(p)
+    have = land_class(code, system)
     ok = compatible(needs.land_class, have)
-    msg = (N_("Land use %(value)s fits %(wanted)s.") if ok else
-           N_("Land use %(value)s does not fit %(wanted)s."))
-    return Check("land_use", ok, p.land_use, needs.land_class, None, REGISTER, msg,
-                 {"value": p.land_use or "—", "class": have, "wanted": needs.land_class})
+    if which == "planned":
+        msg = (N_("Planned land use %(value)s fits %(wanted)s.") if ok else
+               N_("Planned land use %(value)s does not fit %(wanted)s."))
+    else:
+        msg = (N_("Land use %(value)s fits %(wanted)s.") if ok else
+               N_("Land use %(value)s does not fit %(wanted)s."))
+    return Check("land_use", ok, code, needs.land_class, None, REGISTER, msg,
+                 {"value": code or "—", "class": have, "wanted": needs.land_class,
+                  "system": system, "use": which})
 
 
 def _area(needs: Needs, p) -> Check:

@@ -20,7 +20,7 @@ from shapely.prepared import prep
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.areas import ellipsoidal_area_m2, m2_to_mu, mu_to_m2
+from geo.areas import M2_PER_MU, ellipsoidal_area_m2, m2_to_mu, mu_to_m2
 from geo.audit import SYSTEM, record
 from geo.county import County
 from geo.crs import gk_epsg, reproject, to_storage
@@ -56,8 +56,13 @@ COMPANY_STEMS = ["晋南", "汾河", "尧都", "陶寺", "丁村", "襄陵", "�
 COMPANY_KINDS = ["实业", "钢铁", "焦化", "铸造", "建材", "新材料", "能源", "食品", "物流",
                  "机械", "化工", "农业开发", "科技"]
 LEADERS = ["王建国", "李志强", "张海军", "刘红梅", "陈晓东", "杨永刚", "赵文斌", "孙丽华"]
-STOCK_USES = ["0601", "0601", "100101", "100102", "0508", "1101", "05H1", "0901"]
-IDLE_USES = ["0601", "0601", "100102", "100103", "0602"]
+# (current use in 三调, planned use in 用地用海 2023): current and planned are different facts,
+# and matching reads the planned one (docs/domain.md "Land-use codes").
+STOCK_USES = [("0601", "1001"), ("0601", "1001"), ("0601", "100101"), ("0601", "100102"),
+              ("0508", "1101"), ("0508", "110101"), ("05H1", "0902"), ("05H1", "0901")]
+IDLE_USES = [("0601", "1001"), ("0601", "1001"), ("0601", "100102"), ("0601", "100103"),
+             ("0602", "1002")]
+INDUSTRIAL = ("1001", "100101", "100102", "100103")
 # Parcel sizes (亩) drawn log-uniformly: park land 10–300, town land 10–120 (10.5: the
 # irregular corners take a little off); a road between blocks.
 PARK_MU, TOWN_MU = (10.5, 300.0), (10.5, 120.0)
@@ -137,6 +142,11 @@ def layout(county: County, rng: random.Random, want: int) -> list[Plot]:
     return plots
 
 
+def _uses(pair: tuple[str, str]) -> dict[str, str]:
+    return {"land_use": pair[0], "land_use_system": "sandiao", "planned_use": pair[1],
+            "planned_use_system": "ydyh2023"}
+
+
 def _company(rng: random.Random) -> str:
     return f"山西{rng.choice(COMPANY_STEMS)}{rng.choice(COMPANY_KINDS)}有限公司"
 
@@ -154,6 +164,8 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
     values = dict(
         code=f"{county.code}{prefix}{n:04d}", layer=layer, town=plot.town, park=plot.park,
         area_m2=ellipsoidal_area_m2(geom), ownership="state", holder=holder,
+        # the registered area of a cadastral survey: planar, on the Gauss–Krüger plane, in 亩
+        registered_area=round(plot.shape.area / M2_PER_MU, 2), registered_area_unit="mu",
         plot_ratio=round(rng.uniform(0.3, 1.0 if layer == "idle" else 2.5), 2),
         building_coefficient=round(rng.uniform(25, 70), 1),
         investment_intensity=round(rng.uniform(50, 650), 1),
@@ -165,7 +177,7 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
         values.update(
             # Named by place, as a sheet for investors must not name the idle user.
             name=f"{plot.park or plot.town or county.name}闲置地块{n}",
-            land_use=rng.choice(IDLE_USES),
+            **_uses(rng.choice(IDLE_USES)),
             status=status, idle_cause=rng.choices(["user", "government"], [3, 2])[0],
             idle_since=since,
             # A finished disposal mostly took the land back; one under way may go either way.
@@ -182,11 +194,11 @@ def _parcel(county: County, rng: random.Random, plot: Plot, layer: str, n: int,
         ownership = "collective" if plot.park is None and rng.random() < 0.2 else "state"
         values.update(
             name=f"{plot.park or plot.town or county.name}{rng.choice('东西南北')}侧存量地块{n}",
-            land_use=rng.choice(STOCK_USES), ownership=ownership,
+            **_uses(rng.choice(STOCK_USES)), ownership=ownership,
             status=rng.choices(["available", "underused", "reserved", "supplied"],
                                [5, 3, 1, 1])[0],
         )
-    if values["land_use"] in ("0601", "100101", "100102", "100103"):
+    if values["planned_use"] in INDUSTRIAL:
         low = rng.choice([0.8, 1.0, 1.2])
         values.update(plot_ratio_min=low, plot_ratio_max=round(low + rng.choice([1.0, 1.5]), 1))
     parcel = Parcel(**values)
@@ -234,8 +246,8 @@ def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 8) -> li
     for parcel in parcels:
         if len(made) == how_many:
             break
-        if (parcel.status != "available" or parcel.land_use not in
-                ("0601", "100101", "100102") or not 30 <= m2_to_mu(parcel.area_m2) <= 100):
+        if (parcel.status != "available" or parcel.planned_use not in
+                ("1001", "100101", "100102") or not 30 <= m2_to_mu(parcel.area_m2) <= 100):
             continue
         polygon = from_db(parcel.geom).geoms[0]
         corners = list(polygon.minimum_rotated_rectangle.exterior.coords)
@@ -249,7 +261,8 @@ def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 8) -> li
             continue
         number += 1
         twin = Parcel(**{k: getattr(parcel, k) for k in (
-            "layer", "town", "park", "ownership", "holder", "land_use", "status", "plot_ratio",
+            "layer", "town", "park", "ownership", "holder", "land_use", "land_use_system",
+            "planned_use", "planned_use_system", "status", "plot_ratio",
             "plot_ratio_min", "plot_ratio_max", "building_coefficient", "investment_intensity")})
         twin.code = f"{county.code}CL{number:04d}"
         twin.name = f"{parcel.name}（二）"
@@ -257,6 +270,8 @@ def _split_pairs(county: County, parcels: list[Parcel], how_many: int = 8) -> li
         for target, half in ((parcel, halves[0]), (twin, halves[1])):
             geom = as_multipolygon(half)
             target.geom, target.area_m2 = to_db(geom), ellipsoidal_area_m2(geom)
+            # a split is not yet surveyed: no registered area until it is
+            target.registered_area = target.registered_area_unit = None
         _utilities(twin)
         made.append(twin)
     return made

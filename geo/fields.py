@@ -61,7 +61,18 @@ IDLE = frozenset({"idle"})
 
 YES_NO = choices_of(("yes", "是", "Yes"), ("no", "否", "No"))
 
-# The class set of data/landuse_codes.csv that matching compares (docs/domain.md "Land-use codes").
+# The land-use code systems of data/landuse/ (geo/reference.py); a parcel stores the system of
+# each of its codes, since one code means different things in different systems.
+CODE_SYSTEMS = choices_of(
+    ("gbt21010", "GB/T 21010-2017 土地利用现状分类", "GB/T 21010-2017 current land use"),
+    ("sandiao", "三调工作分类", "Third land survey working classification"),
+    ("ydyh2023", "用地用海分类（2023）", "Land and sea use classification (2023)"),
+)
+
+# Units a registered (declared) area may be given in.
+AREA_UNITS = choices_of(("m2", "平方米", "m²"), ("mu", "亩", "mu"), ("ha", "公顷", "ha"))
+
+# The class set of data/landuse/*.csv that matching compares (docs/domain.md "Land-use codes").
 LAND_CLASSES = choices_of(
     ("industrial1", "一类工业用地", "Class 1 industrial land"),
     ("industrial2", "二类工业用地", "Class 2 industrial land"),
@@ -114,16 +125,33 @@ PARCEL_FIELDS: tuple[Field, ...] = (
           aliases=("乡镇", "所在乡镇", "乡镇名称", "XZ", "XZMC")),
     Field("park", "所在园区", "Industrial park", "text", max_length=20,
           aliases=("园区", "所在园区", "开发区", "YQ")),
-    Field("area_m2", "面积", "Area", "number", unit="m2", min=0, computed=True,
-          aliases=("面积", "宗地面积", "地块面积", "MJ", "ZDMJ")),
+    # The area computed on the CGCS2000 ellipsoid, always; the file's own (legal, usually
+    # planar Gauss–Krüger) area is kept beside it as given (docs/domain.md "Coordinates").
+    Field("area_m2", "椭球面积", "Ellipsoidal area", "number", unit="m2", min=0, computed=True,
+          aliases=("椭球面积", "计算面积", "TQMJ")),
+    Field("registered_area", "登记面积", "Registered area", "number", min=0,
+          max=1_000_000_000, aliases=("登记面积", "DJMJ", "面积", "宗地面积", "地块面积",
+                                      "土地面积", "出让面积", "MJ", "ZDMJ")),
+    Field("registered_area_unit", "登记面积单位", "Registered area unit", "choice",
+          choices=AREA_UNITS, aliases=("登记面积单位", "面积单位", "DJMJDW")),
     Field("ownership", "权属性质", "Right type", "choice",
           choices=choices_of(("state", "国有", "State-owned"),
                              ("collective", "集体", "Collective")),
           aliases=("权属性质", "权属", "所有权性质", "QSXZ")),
     Field("holder", "权利人", "Right holder", "text", max_length=200, internal_on=IDLE,
           aliases=("权利人", "土地使用权人", "使用权人", "原土地使用者", "QLR")),
-    Field("land_use", "用途（地类编码）", "Land-use code", "text", max_length=10,
-          aliases=("地类编码", "用途", "土地用途", "用途编码", "DLBM", "YT", "TDYT")),
+    # Current use (现状, e.g. 三调) and planned use (规划, e.g. 用地用海 2023) are different
+    # facts, each with its code system; matching reads the planned use, else the current.
+    Field("land_use", "现状地类编码", "Current land-use code", "text", max_length=10,
+          aliases=("现状地类编码", "地类编码", "现状地类", "地类", "用途", "土地用途", "用途编码",
+                   "DLBM", "DLMC", "YT", "TDYT")),
+    Field("land_use_system", "现状地类分类", "Current land-use code system", "choice",
+          choices=CODE_SYSTEMS, aliases=("现状地类分类", "地类分类", "XZFL")),
+    Field("planned_use", "规划用途编码", "Planned land-use code", "text", max_length=10,
+          aliases=("规划用途编码", "规划用途", "规划地类", "规划用地性质", "用地性质", "GHYT",
+                   "GHDL")),
+    Field("planned_use_system", "规划用途分类", "Planned land-use code system", "choice",
+          choices=CODE_SYSTEMS, aliases=("规划用途分类", "GHFL")),
     Field("status", "状态", "Status", "choice", required=True, choices=PARCEL_STATUSES,
           aliases=("状态", "利用状态", "ZT")),
     Field("plot_ratio", "容积率", "Plot ratio", "number", min=0, max=20,
@@ -380,10 +408,11 @@ CATEGORY_FIELD = Field("category", "项目类别", "Category", "choice", choices
 
 # Columns the exports add after a parcel's own fields: derived from them, never imported.
 DERIVED_FIELDS: tuple[Field, ...] = (
-    Field("area_mu", "面积（亩）", "Area (mu)", "number", unit="mu", computed=True,
-          aliases=("MJ_MU",)),
-    Field("area_ha", "面积（公顷）", "Area (ha)", "number", unit="ha", computed=True,
-          aliases=("MJ_HA",)),
+    # Labelled "椭球面积", so a bureau's own "面积（亩）" column is never taken for them.
+    Field("area_mu", "椭球面积（亩）", "Ellipsoidal area (mu)", "number", unit="mu",
+          computed=True, aliases=("MJ_MU",)),
+    Field("area_ha", "椭球面积（公顷）", "Ellipsoidal area (ha)", "number", unit="ha",
+          computed=True, aliases=("MJ_HA",)),
     Field("extra", "其他属性", "Other attributes", "json", aliases=("EXTRA",)),
     Field("version", "版本", "Version", "integer", computed=True, aliases=("BBH",)),
 )
@@ -415,10 +444,8 @@ def get_field(entity: str, name: str) -> Field:
 
 
 __all__ = [
-    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "BUILD_NATURES", "CATEGORIES", "CATEGORY_FIELD",
-    "CHAINS", "Choice",
-    "ANNUAL_PLAN_FIELDS", "BUILDING_FIELDS", "CATEGORIES", "CATEGORY_FIELD", "CHAINS", "Choice",
-    "EMISSION_FIELDS", "SUPPLY_METHODS",
+    "ANNUAL_PLAN_FIELDS", "AREA_UNITS", "BUILDING_FIELDS", "BUILD_NATURES", "CATEGORIES",
+    "CATEGORY_FIELD", "CHAINS", "CODE_SYSTEMS", "Choice", "EMISSION_FIELDS", "SUPPLY_METHODS",
     "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS", "OFFER_FIELDS", "OFFER_STATUSES",
     "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
     "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "YES_NO", "alias_index",

@@ -47,7 +47,8 @@ class MatchResult:
 
 
 _COLUMNS = (Parcel.id, Parcel.code, Parcel.layer, Parcel.status, Parcel.area_m2,
-            Parcel.land_use, Parcel.park, Parcel.town, Parcel.plot_ratio_min,
+            Parcel.land_use, Parcel.land_use_system, Parcel.planned_use,
+            Parcel.planned_use_system, Parcel.park, Parcel.town, Parcel.plot_ratio_min,
             Parcel.plot_ratio_max, Parcel.power_kva, Parcel.water_t_per_day, Parcel.gas,
             Parcel.rail, Parcel.price, Parcel.std_investment_intensity,
             Parcel.std_plot_ratio_min, Parcel.std_building_coefficient, Parcel.disposal,
@@ -94,7 +95,9 @@ def prefilter(session: Session, needs: Needs, settings: Settings):
 def _facts(row, buildings: Mapping[int, list[BuildingFacts]], neighbours: int) -> Facts:
     return Facts(
         code=row.code, layer=row.layer, status=row.status, area_m2=row.area_m2,
-        land_use=row.land_use, park=row.park, town=row.town,
+        land_use=row.land_use, land_use_system=row.land_use_system,
+        planned_use=row.planned_use, planned_use_system=row.planned_use_system, park=row.park,
+        town=row.town,
         plot_ratio_min=row.plot_ratio_min, plot_ratio_max=row.plot_ratio_max,
         power_kva=row.power_kva, water_t_per_day=row.water_t_per_day, gas=row.gas == "yes",
         rail=row.rail == "yes", price=row.price,

@@ -43,6 +43,9 @@ class Facts:
     status: str
     area_m2: float
     land_use: str | None = None
+    land_use_system: str | None = None
+    planned_use: str | None = None  # matching reads it before the current use (geo/checks.py)
+    planned_use_system: str | None = None
     park: str | None = None
     town: str | None = None
     plot_ratio_min: float | None = None
@@ -208,7 +211,8 @@ def match_parcels(
     >>> from geo.indicators import load_rules
     >>> needs = Needs(industry="3311", land_class="industrial2", total_investment=3000,
     ...               area_min_mu=10, area_max_mu=30)
-    >>> p = Facts("A", "stock", "available", 20 * M2_PER_MU, land_use="100102")
+    >>> p = Facts("A", "stock", "available", 20 * M2_PER_MU, land_use="100102",
+    ...           land_use_system="ydyh2023")
     >>> outcome = match_parcels(needs, [p], load_rules(), {})
     >>> [c.facts.code for c in outcome.candidates], outcome.candidates[0].score_parts["area_fit"]
     (['A'], 30.0)

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from geo.errors import N_, FieldError
 from geo.fields import PARCEL_STATUSES, get_field
 from geo.idle_law import method_problem
+from geo.land_use import system_label
+from geo.reference import land_use
 
 # Statuses of idle land being dealt with (闲置未处置, 处置中): the idle layer's alone.
 IDLE_LAYER_ONLY = ("idle", "disposing")
@@ -25,7 +27,9 @@ STATUSES_BY_LAYER = {
     "stock": tuple(c.value for c in PARCEL_STATUSES if c.value not in IDLE_LAYER_ONLY),
 }
 # Names of the fields the rules read, so a caller can hand over just those.
-RULE_FIELDS = ("layer", "status", "plot_ratio_min", "plot_ratio_max", "idle_cause", "disposal")
+RULE_FIELDS = ("layer", "status", "plot_ratio_min", "plot_ratio_max", "idle_cause", "disposal",
+               "land_use", "land_use_system", "planned_use", "planned_use_system",
+               "registered_area", "registered_area_unit")
 
 
 def parcel_problems(record: Mapping[str, object]) -> list[FieldError]:
@@ -57,6 +61,17 @@ def parcel_problems(record: Mapping[str, object]) -> list[FieldError]:
     unlawful = method_problem(record.get("idle_cause"), record.get("disposal"))
     if unlawful is not None:
         problems.append(unlawful)
+    for name in ("land_use", "planned_use"):
+        # a code is read in its own system; one without a system is kept but never matched
+        code, system = record.get(name), record.get(f"{name}_system")
+        if code and system and land_use(system, code) is None:
+            problems.append(FieldError(
+                name, N_("Land-use code %(value)s is not a code of %(system)s."),
+                value=code, system=system_label(system)))
+    if record.get("registered_area") is not None and not record.get("registered_area_unit"):
+        problems.append(FieldError(
+            "registered_area_unit", N_("%(field)s: say the unit of the registered area "
+                                       "(平方米, 亩 or 公顷).")))
     return problems
 
 

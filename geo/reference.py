@@ -29,15 +29,39 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@cache
-def land_use_codes() -> dict[str, Code]:
-    """Return the land-use codes of 三调, 用地用海分类 (2023) and GB/T 21010-2017 by code.
+# One table per land-use code system (docs/domain.md "Land-use codes"): the same code means
+# different things in different systems, so every lookup names its system.
+LAND_USE_FILES = {
+    "gbt21010": "landuse/gbt21010-2017.csv",
+    "sandiao": "landuse/sandiao.csv",
+    "ydyh2023": "landuse/ydyh-2023.csv",
+}
 
-    >>> land_use_codes()["100102"].klass
-    'industrial2'
+
+@cache
+def land_use_codes() -> dict[tuple[str, str], Code]:
+    """Return the land-use codes of every system by (system, code).
+
+    >>> land_use_codes()[("ydyh2023", "1001")].zh, land_use_codes()[("gbt21010", "1001")].zh
+    ('工业用地', '铁路用地')
     """
-    return {r["code"]: Code(r["code"], r["name_zh"], r["name_en"], r["system"], r["class"])
-            for r in _read("landuse_codes.csv")}
+    return {(system, r["code"]): Code(r["code"], r["name_zh"], r["name_en"], system, r["class"])
+            for system, name in LAND_USE_FILES.items() for r in _read(name)}
+
+
+@cache
+def land_use_names(system: str) -> dict[str, Code]:
+    """Return one system's codes by their Chinese name (spaces left out).
+
+    >>> land_use_names("sandiao")["工业用地"].code
+    '0601'
+    """
+    return {c.zh.replace(" ", ""): c for (s, _), c in land_use_codes().items() if s == system}
+
+
+def land_use(system: str | None, code: str | None) -> Code | None:
+    """Return the code ``code`` of ``system``, or None when either is missing or unknown."""
+    return land_use_codes().get((system or "", code or ""))
 
 
 @cache

@@ -12,8 +12,9 @@ invalid are answered.
 What OpenAPI 3.0 cannot say is said to the generator by hooks, each one a rule the
 document states in words: a bbox's min before its max, a polygon that is valid and in the
 county, no NUL in object keys, a progress date not in the future, area_max_mu not below
-area_min_mu, lon and lat together, no idle status on stock land and a planned plot-ratio
-minimum not above its maximum. Anonymous writes are run too: each must be the documented
+area_min_mu, lon and lat together, no idle status on stock land, a planned plot-ratio
+minimum not above its maximum, a registered area with its unit and a land-use code of its
+system. Anonymous writes are run too: each must be the documented
 401 (or a 400 for input no column can hold), never a server error. GeoPackages are written
 after reads in the same process, as a server does (docs/traps.md 26).
 """
@@ -83,6 +84,12 @@ def _whole_record(values: dict) -> None:
     for name in ("plot_ratio_min", "plot_ratio_max"):
         if values[name] is None:
             del values[name]
+    if values.get("registered_area") is not None and not values.get("registered_area_unit"):
+        values["registered_area_unit"] = "m2"  # a registered area comes with its unit
+    for name in ("land_use", "planned_use"):
+        # a code given with its system must be one of that system's codes
+        if values.get(f"{name}_system") and values.get(name):
+            values[name] = None
 
 
 def _schema(app):

@@ -39,7 +39,7 @@ def test_shapefile_zip_has_cpg_prj_and_dbf_names(client, tmp_path):
         assert archive.read("idle.cpg").decode().strip().upper() in ("UTF-8", "UTF8")
         archive.extractall(tmp_path)
     frame = pyogrio.read_dataframe(tmp_path / "idle.shp")
-    assert {"DKBH", "MJ", "RJL", "TZQD", "QLR"} <= set(frame.columns)
+    assert {"DKBH", "TQMJ", "DJMJ", "RJL", "TZQD", "QLR"} <= set(frame.columns)
     assert sorted(frame["DKBH"]) == _api_codes(client)
 
 
@@ -68,7 +68,7 @@ def test_xlsx_opens_in_openpyxl_with_labels(client):
     sheet = book["stock"]
     headers = [c.value for c in sheet[1]]
     assert headers[:3] == ["地块编号", "图层", "地块名称"] and headers[-1] == "WKT"
-    assert "面积（亩）" in headers
+    assert {"椭球面积（亩）", "登记面积", "登记面积单位"} <= set(headers)
     assert sheet.max_row - 1 == client.get(
         "/api/parcels?layer=stock&bbox=111.40,35.80,111.50,35.90").get_json()["numberMatched"]
 

@@ -145,10 +145,11 @@ def _faulty(tmp_path):
         ("F03", None, None, "0601", "1.0"),  # empty geometry
         ("F01", box(x + 0.01, y, x + 0.012, y + 0.002), None, "0601", "1.0"),  # duplicate
         ("F05", box(120.0, 30.0, 120.002, 30.002), None, "0601", "1.0"),  # outside county
-        ("F06", box(x + 0.02, y, x + 0.022, y + 0.002), "99999", "0601", "1.0"),  # area
+        ("F06", box(x + 0.02, y, x + 0.022, y + 0.002), "99999", "0601", "1.0"),  # area: warned
         ("F07", box(x + 0.03, y, x + 0.032, y + 0.002), None, "9999", "1.0"),  # land use
         ("F08", box(x + 0.04, y, x + 0.042, y + 0.002), None, "0601", "高"),  # not a number
-        ("F09", spike, None, "0601", "1.0"),  # invalid, repaired within tolerance: kept
+        ("F09", spike, None, "0508", "1.0"),  # invalid, repaired within tolerance: kept
+        # (0508 is 三调's alone, so the column's system is told: 三调)
     ]
     frame = gpd.GeoDataFrame(
         {"地块编号": [r[0] for r in rows], "面积": [r[2] for r in rows],
@@ -163,12 +164,12 @@ def test_each_fault_is_named_by_row_and_field(tmp_path):
     plan = _plan(_faulty(tmp_path))
     errors = {(i.row, i.field) for i in plan.errors}
     assert errors == {(2, "geometry"), (3, "geometry"), (4, "code"), (5, "geometry"),
-                      (6, "area_m2"), (7, "land_use"), (8, "plot_ratio")}
+                      (7, "land_use"), (8, "plot_ratio")}
     messages = {i.row: i.message for i in plan.errors}
     assert "row %(first)s" in messages[4] and "invalid" in messages[2]
     assert "empty" in messages[3] and "outside the county" in messages[5]
     warnings = [(i.row, i.field) for i in plan.issues if i.severity == "warning"]
-    assert warnings == [(9, "geometry")]
+    assert warnings == [(6, "registered_area"), (9, "geometry")]
     assert plan.issues[[i.row for i in plan.issues].index(4)].params["first"] == 1
 
 
@@ -177,7 +178,7 @@ def test_a_file_with_a_rejected_row_writes_nothing(empty_app, tmp_path):
     runner = empty_app.test_cli_runner()
     result = runner.invoke(args=["import", str(path), "--layer", "idle", "--lang", "en"])
     assert result.exit_code != 0
-    assert "row 6" in result.output and "nothing was written" in result.output
+    assert "row 7" in result.output and "nothing was written" in result.output
     with empty_app.extensions["landmatch.sessions"]() as session:
         assert _count(session) == 0
 
@@ -239,14 +240,15 @@ def test_a_broken_file_is_refused_by_name(tmp_path):
 def test_numeric_dbf_columns_give_codes_back_their_form(tmp_path):
     frame = seat_parcels(dbf=True)
     frame["DKBH"] = [141023001.0, 141023002.0, 141023003.0]
-    frame["DLBM"] = [601.0, 100101.0, 508.0]
+    frame["DLBM"] = [601.0, 1001.0, 508.0]  # 三调: 工业用地, 铁路用地, 物流仓储用地
     path = tmp_path / "numeric.shp"
     pyogrio.write_dataframe(frame, path, encoding="UTF-8")
     plan = _plan(path)
     assert plan.ok, plan.issues
     assert sorted(r.values["code"] for r in plan.records) == ["141023001", "141023002",
                                                               "141023003"]
-    assert sorted(r.values["land_use"] for r in plan.records) == ["0508", "0601", "100101"]
+    assert sorted(r.values["land_use"] for r in plan.records) == ["0508", "0601", "1001"]
+    assert {r.values["land_use_system"] for r in plan.records} == {"sandiao"}
 
 
 def test_area_tolerance_and_county_check_can_be_relaxed_on_the_cli(empty_app, tmp_path):

@@ -33,6 +33,7 @@ def db(empty_app):
         for code, shape in SHAPES.items():
             geom = as_multipolygon(shape)
             session.add(Parcel(code=code, layer="stock", land_use="100102",
+                               land_use_system="ydyh2023",
                                status="reserved" if code == "R" else "available",
                                area_m2=ellipsoidal_area_m2(geom), geom=to_db(geom), extra={}))
         session.add(Project(code="XM1", name="示例项目", stage="signed", industry="39", extra={}))

@@ -26,8 +26,10 @@ NEEDS = Needs(
     emissions={"so2": 10}, power_kva=500, water_t_per_day=100, gas=True, rail=True,
     lon=POINT[0], lat=POINT[1], max_distance_km=5,
 )
+INDUSTRIAL2 = {"land_use": "100102", "land_use_system": "ydyh2023"}  # 用地用海 2023 二类工业
+INDUSTRIAL_3D = {"land_use": "0601", "land_use_system": "sandiao"}  # 三调 工业用地
 PARCEL = Facts(
-    "P1", "stock", "available", 15 * M2_PER_MU, land_use="100102", plot_ratio_min=0.8,
+    "P1", "stock", "available", 15 * M2_PER_MU, **INDUSTRIAL2, plot_ratio_min=0.8,
     plot_ratio_max=2.0, power_kva=1000, water_t_per_day=200, gas=True, rail=True,
     lon=POINT[0] + 0.01, lat=POINT[1],
 )
@@ -54,7 +56,7 @@ def test_the_base_case_passes_every_check():
 
 @pytest.mark.parametrize(("needs_change", "parcel_change", "failed"), [
     ({}, {"status": "reserved"}, "status"),
-    ({}, {"land_use": "0901"}, "land_use"),
+    ({}, {"land_use": "0901"}, "land_use"),  # 用地用海 2023 商业用地
     ({}, {"area_m2": 25 * M2_PER_MU}, "area"),
     ({}, {"plot_ratio_max": 1.1}, "planning_plot_ratio"),
     ({"emissions": {"so2": 250}}, {}, "capacity_so2"),  # the rest of the county has 200 t left
@@ -129,19 +131,52 @@ def test_distance_at_the_maximum_passes_and_just_beyond_fails():
     assert _failed(replace(NEEDS, max_distance_km=exact - 0.001)) == ["distance"]
 
 
-@pytest.mark.parametrize(("wanted", "code", "ok"), [
-    ("industrial2", "100103", True),   # class 3 land takes a class 2 project
-    ("industrial3", "100102", False),  # but not the other way round
-    ("industrial2", "0601", True),     # 三调 industrial land has no class: any industry
-    ("industrial1", "1001", True),
-    ("storage", "0508", True),         # 三调 logistics ↔ 2023 storage class
-    ("storage", "0604", True),         # GB/T 21010-2017 storage
-    ("storage", "0601", False),
-    ("commercial", "05H1", True),
+@pytest.mark.parametrize(("wanted", "system", "code", "ok"), [
+    ("industrial2", "ydyh2023", "100103", True),   # class 3 land takes a class 2 project
+    ("industrial3", "ydyh2023", "100102", False),  # but not the other way round
+    ("industrial2", "sandiao", "0601", True),      # 三调 industrial land has no class
+    ("industrial2", "gbt21010", "0601", True),
+    ("industrial1", "ydyh2023", "1001", True),
+    ("industrial1", "gbt21010", "1001", False),    # GB/T 21010 1001 is 铁路用地
+    ("industrial1", "sandiao", "1001", False),     # and so in 三调
+    ("industrial1", "ydyh2023", "0601", False),    # 用地用海 0601 is 乡村道路用地
+    ("industrial1", None, "1001", False),          # a code without a system fits nothing
+    ("storage", "sandiao", "0508", True),          # 三调 logistics ↔ 2023 storage class
+    ("storage", "gbt21010", "0604", True),         # GB/T 21010-2017 storage
+    ("storage", "ydyh2023", "1101", True),
+    ("storage", "gbt21010", "1101", False),        # GB/T 21010 1101 is 河流水面
+    ("storage", "sandiao", "0601", False),
+    ("commercial", "sandiao", "05H1", True),
+    ("commercial", "ydyh2023", "0901", True),
+    ("commercial", "gbt21010", "0901", False),     # GB/T 21010 0901 is 军事设施用地
 ])
-def test_land_use_classes_match_across_the_three_code_systems(wanted, code, ok):
-    failed = _failed(replace(NEEDS, land_class=wanted), replace(PARCEL, land_use=code))
+def test_land_use_classes_are_read_in_each_parcels_own_code_system(wanted, system, code, ok):
+    parcel = replace(PARCEL, land_use=code, land_use_system=system)
+    failed = _failed(replace(NEEDS, land_class=wanted), parcel)
     assert failed == ([] if ok else ["land_use"])
+
+
+def test_railway_land_1001_of_gbt21010_is_never_a_candidate_for_a_factory():
+    railway = replace(PARCEL, land_use="1001", land_use_system="gbt21010")
+    industrial = replace(PARCEL, code="P2", land_use="1001", land_use_system="ydyh2023")
+    for wanted in ("industrial", "industrial1", "industrial2", "industrial3"):
+        outcome = match_parcels(replace(NEEDS, land_class=wanted), [railway, industrial],
+                                RULES, ZONES)
+        assert [c.facts.code for c in outcome.candidates] == ["P2"]
+        assert outcome.rejected == [("P1", ["land_use"])]
+
+
+def test_matching_reads_the_planned_use_before_the_current_one():
+    # 现状 railway land planned as class 2 industrial land is offered to a factory …
+    planned = replace(PARCEL, land_use="1001", land_use_system="sandiao",
+                      planned_use="100102", planned_use_system="ydyh2023")
+    checks, failed = _checks(NEEDS, planned)
+    assert failed == [] and checks["land_use"].value == "100102"
+    assert checks["land_use"].params["use"] == "planned"
+    # … and 现状 industrial land planned as housing is not.
+    housing = replace(PARCEL, **INDUSTRIAL_3D,
+                      planned_use="070101", planned_use_system="ydyh2023")
+    assert _failed(NEEDS, housing) == ["land_use"]
 
 
 def test_standard_land_own_indicators_come_before_the_table():
@@ -162,10 +197,10 @@ def test_ranking_order_on_a_small_fixture():
     # No point and no utility needs: only area fit (30), idle (20), chain (15), price (10).
     needs = Needs(industry="39", land_class="industrial2", total_investment=1000,
                   area_min_mu=10, area_max_mu=20)
-    a = Facts("A", "stock", "available", 15 * M2_PER_MU, land_use="100102", price=20)
-    b = Facts("B", "idle", "available", 12 * M2_PER_MU, land_use="0601", price=40,
+    a = Facts("A", "stock", "available", 15 * M2_PER_MU, **INDUSTRIAL2, price=20)
+    b = Facts("B", "idle", "available", 12 * M2_PER_MU, **INDUSTRIAL_3D, price=40,
               disposal="recover")
-    c = Facts("C", "stock", "available", 18 * M2_PER_MU, land_use="100102", price=20,
+    c = Facts("C", "stock", "available", 18 * M2_PER_MU, **INDUSTRIAL2, price=20,
               neighbours=2)
     ranked = match_parcels(needs, [a, b, c], RULES, ZONES).candidates
     # A: 30 + 0 + 0 + 10 = 40; B: 0.8·30 + 20 + 0 + 20/40·10 = 49; C: 24 + 0 + 2/3·15 + 10 = 44
@@ -177,15 +212,15 @@ def test_ranking_order_on_a_small_fixture():
 def test_weights_come_from_the_settings():
     needs = Needs(industry="39", land_class="industrial2", total_investment=1000,
                   area_min_mu=10, area_max_mu=20)
-    a = Facts("A", "stock", "available", 15 * M2_PER_MU, land_use="100102")
-    b = Facts("B", "idle", "available", 12 * M2_PER_MU, land_use="0601", disposal="recover")
+    a = Facts("A", "stock", "available", 15 * M2_PER_MU, **INDUSTRIAL2)
+    b = Facts("B", "idle", "available", 12 * M2_PER_MU, **INDUSTRIAL_3D, disposal="recover")
     settings = Settings(weights={"area_fit": 100, "idle": 0})
     ranked = match_parcels(needs, [a, b], RULES, ZONES, settings=settings).candidates
     assert [x.facts.code for x in ranked] == ["A", "B"]
 
 
 def _small(code, mu=8):
-    return Facts(code, "stock", "available", mu * M2_PER_MU, land_use="100102",
+    return Facts(code, "stock", "available", mu * M2_PER_MU, **INDUSTRIAL2,
                  lon=111.4, lat=35.9)
 
 

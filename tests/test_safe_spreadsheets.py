@@ -47,7 +47,7 @@ def test_stock_xlsx_has_no_formula_and_hostile_names_read_back_as_typed(client, 
     assert {c: names[c] for c in hostile} == hostile
     assert "-5" in {r[rows[0].index("权利人")] for r in rows[1:]}
     # numbers stay numbers
-    assert all(isinstance(r[rows[0].index("面积")], int | float) for r in rows[1:])
+    assert all(isinstance(r[rows[0].index("椭球面积")], int | float) for r in rows[1:])
 
 
 def test_stock_csv_has_no_cell_a_spreadsheet_evaluates_and_reads_back_minus_the_guard(
@@ -60,7 +60,7 @@ def test_stock_csv_has_no_cell_a_spreadsheet_evaluates_and_reads_back_minus_the_
     names = {r[code]: r[name] for r in rows[1:]}
     assert {c: names[c].removeprefix("'") for c in hostile} == hostile
     assert [names[c] for c in hostile if not names[c].startswith("'")] == []
-    area = rows[0].index("面积")
+    area = rows[0].index("椭球面积")
     assert all(float(r[area]) > 0 for r in rows[1:])  # a number, not guarded text
 
 

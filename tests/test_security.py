@@ -252,15 +252,18 @@ PAYLOADS = {
     "town": "<svg onload=alert()>",
     "park": "<iframe src=x>",
     "land_use": "<b>x</b>",
+    "planned_use": "<i>y</i>",
     "disposal_plan": "<img src=x onerror=alert('plan')>",
     "supervision_no": "<script>alert('no')</script>",
 }
+# markup is no code of any system: a code with a system must be one of its codes
+NO_SYSTEMS = {"land_use_system": None, "planned_use_system": None}
 
 
 def test_markup_in_every_text_field_is_shown_as_text(client, session):
     assert set(PAYLOADS) == {f.name for f in fields_for("parcel")
                              if f.kind == "text" and f.name != "code"}
-    parcel = update_parcel(session, CODE, PAYLOADS, 1, "<script>who</script>")
+    parcel = update_parcel(session, CODE, {**PAYLOADS, **NO_SYSTEMS}, 1, "<script>who</script>")
     login(client, "admin")
     pages = [client.get(f"/parcels/{CODE}/edit"), client.get(f"/parcels/{CODE}/history")]
     delete_parcel(session, CODE, parcel.version, "x")
@@ -273,7 +276,7 @@ def test_markup_in_every_text_field_is_shown_as_text(client, session):
 
 
 def test_exports_and_api_never_serve_user_text_as_html(client, session):
-    update_parcel(session, CODE, PAYLOADS, 1, "x")
+    update_parcel(session, CODE, {**PAYLOADS, **NO_SYSTEMS}, 1, "x")
     for url in ("/export/idle.geojson", "/api/layers/idle", f"/api/parcels/{CODE}/history"):
         response = client.get(url)
         assert "html" not in response.mimetype

@@ -16,6 +16,7 @@ from geo.export import FORMATS, export_layer, format_for
 from geo.features import LAYER_NAMES, get_layer, parse_bbox, parse_filters
 from geo.importer import Options, Plan, commit_plan, parse_overrides, plan_import
 from geo.importer.report import report_csv, report_rows
+from geo.land_use import SYSTEMS
 from webmap.cli import CliError
 from webmap.errors import translate, user_message
 from webmap.i18n import field_label
@@ -87,10 +88,15 @@ def _print_plan(plan: Plan) -> None:
               help="Also write the report as CSV.")
 @click.option("--no-county-check", is_flag=True, help="Accept parcels outside the county.")
 @click.option("--area-tolerance", default=1.0, show_default=True, type=click.FloatRange(0, 100),
-              help="Declared vs computed area, and area change of a repair, in percent.")
+              help="Registered vs computed area (warned), and a repair's area change, in percent.")
+@click.option("--code-system", type=click.Choice(SYSTEMS),
+              help="Code system of the current land use (by default told from codes and names).")
+@click.option("--planned-code-system", type=click.Choice(SYSTEMS),
+              help="Code system of the planned land use (by default told from codes and names).")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), show_default=True)
 def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_run,
-                   report_path, no_county_check, area_tolerance, lang) -> None:
+                   report_path, no_county_check, area_tolerance, code_system,
+                   planned_code_system, lang) -> None:
     """Import a Shapefile (zipped), GeoPackage, GeoJSON, CSV or XLSX file into a layer."""
     county = load_county(current_app.config["COUNTY"])
     progress = _Progress()
@@ -102,7 +108,10 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
                 options=Options(area_tolerance=area_tolerance / 100,
                                 repair_tolerance=area_tolerance / 100,
                                 county=None if no_county_check else county.outline,
-                                max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"])),
+                                max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"]),
+                                code_systems={k: v for k, v in (
+                                    ("land_use", code_system),
+                                    ("planned_use", planned_code_system)) if v}),
                 central_meridian=county.gk_central_meridian, progress=progress)
             progress.close()
             _print_plan(plan)

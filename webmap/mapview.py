@@ -54,6 +54,13 @@ LABEL_ZOOM = 15
 LAYER_ORDER = ("stock", "idle", "sites")
 
 
+def _land_use_labels(language: str) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for (system, code), found in land_use_codes().items():
+        labels.setdefault(system, {})[code] = found.label(language)
+    return labels
+
+
 def layer_title(name: str) -> str:
     """Return the display name of a map layer."""
     return {"sites": _("Project sites"), "idle": _("Idle industrial land"),
@@ -151,7 +158,9 @@ def popup_config(tile_threshold: int | None = None) -> dict:
         "fields": {"sites": describe("project", None), "idle": describe("parcel", "idle"),
                    "stock": describe("parcel", "stock")},
         "buildingFields": describe("building", None),
-        "codes": {"land_use": {c.code: c.label(language) for c in land_use_codes().values()},
+        # land-use codes by system, then code: one code means different things per system
+        "landUse": _land_use_labels(language),
+        "codes": {
                   "industry": {c.code: c.label(language) for c in industry_codes().values()}},
         "colors": COLORS,
         "titles": {name: layer_title(name) for name in COLORS},

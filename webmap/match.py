@@ -11,13 +11,13 @@ from flask_login import current_user
 from geo.checks import Check
 from geo.county import load_county
 from geo.errors import N_, GeoError
-from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, fields_for
+from geo.fields import LAND_CLASSES, NEEDS_FIELDS, PARCEL_STATUSES, UNITS, fields_for, get_field
 from geo.indicators import RuleBook
 from geo.match_query import MatchResult, explain_parcel, run_match
 from geo.matching import Candidate, Settings
 from geo.near_misses import Relaxation
 from geo.offers import seeking_projects
-from geo.reference import industry_codes, land_use_codes
+from geo.reference import industry_codes, land_use
 from geo.sheet import parcel_sheet
 from webmap.api import availability_json
 from webmap.db import get_session
@@ -104,7 +104,7 @@ def _display(check: Check, which: str) -> str:
     if check.name == "land_use":
         if which == "threshold":
             return _class_label(str(raw))
-        code = land_use_codes().get(str(raw))
+        code = land_use(check.params.get("system"), str(raw))
         return code.label(language) if code else str(raw or "—")
     if check.name in ("gas", "rail"):
         return {"yes": _("Yes"), "no": _("No")}.get(str(raw), str(raw))
@@ -387,10 +387,16 @@ def sheet(code: str):
         if value in (None, "") or (props.get("layer") in f.internal_on and not internal):
             continue
         if f.name == "area_m2":
-            value = (f"{props['area_mu']:,.2f} {_unit('mu')}"
-                     f"（{props['area_ha']:,.4f} {_unit('ha')}）")
-        elif f.name == "land_use" and value in land_use_codes():
-            value = land_use_codes()[value].label(language)
+            value = f"{props['area_mu']:,.2f} {_unit('mu')}（{props['area_ha']:,.4f} {_unit('ha')}）"
+        elif f.name in ("land_use", "planned_use") and land_use(
+                props.get(f"{f.name}_system"), value):
+            value = land_use(props.get(f"{f.name}_system"), value).label(language)
+        elif f.name == "registered_area":
+            unit = get_field("parcel", "registered_area_unit").choice_label(
+                props.get("registered_area_unit") or "m2", language)
+            value = f"{value:,} {unit}" if isinstance(value, int | float) else value
+        elif f.name == "registered_area_unit":
+            continue
         elif f.choices:
             value = f.choice_label(value, language)
         elif f.unit:

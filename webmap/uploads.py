@@ -25,13 +25,15 @@ from werkzeug.utils import secure_filename
 
 from geo.county import load_county
 from geo.errors import N_, GeoError
+from geo.fields import CODE_SYSTEMS
 from geo.importer import Options, Outcome, import_file
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.report import report_csv, report_rows
+from geo.land_use import SYSTEMS
 from webmap.auth import editor_required
 from webmap.db import get_session
 from webmap.errors import translate, user_message
-from webmap.i18n import field_label
+from webmap.i18n import field_label, lang
 from webmap.mapview import layer_title
 
 bp = Blueprint("uploads", __name__)
@@ -91,7 +93,14 @@ def _settings(token: str) -> dict:
             isinstance(v, str) for v in overrides.values()):
         raise GeoError(N_("%(field)s must be a JSON object of column names to field names, "
                           'e.g. {"地块编号": "code"}.'), field="map")
-    return {"layer": form.get("layer", ""), "crs": form.get("crs") or None,
+    systems = {field: form.get(name) for field, name in (("land_use", "code_system"),
+                                                         ("planned_use", "planned_code_system"))
+               if form.get(name)}
+    for name, system in systems.items():
+        if system not in SYSTEMS:
+            raise GeoError(N_("%(field)s must be one of: %(choices)s."), field=name,
+                           choices="、".join(SYSTEMS))
+    return {"layer": form.get("layer", ""), "crs": form.get("crs") or None, "systems": systems,
             "encoding": form.get("encoding") or None,
             "source_layer": form.get("source_layer") or None, "overrides": overrides}
 
@@ -116,7 +125,8 @@ def _import(session, path, filename, settings, commit, county, progress) -> Outc
         crs=settings["crs"], encoding=settings["encoding"],
         source_layer=settings["source_layer"], overrides=settings["overrides"],
         options=Options(county=county.outline,
-                        max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"])),
+                        max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"]),
+                        code_systems=settings["systems"]),
         central_meridian=county.gk_central_meridian,
         progress=progress)
 
@@ -213,7 +223,8 @@ def _plan_json(token: str, outcome: Outcome) -> dict:
 @editor_required
 def page():
     """Show the upload page."""
-    return render_template("import.html", layer_title=layer_title)
+    return render_template("import.html", layer_title=layer_title, code_systems=CODE_SYSTEMS,
+                           language=lang())
 
 
 @bp.post("/import/check")

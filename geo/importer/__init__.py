@@ -93,12 +93,13 @@ def _plan(path, layer, crs, encoding, overrides, source_layer, options, central_
                           "one with --map column=code."), field="code")
     bounds = _bounds(source)
     choice = detect_crs(bounds, source.file_crs, crs, central_meridian, options.county)
-    records, issues = validate(source, mapping, layer, choice, options,
-                               (lambda n: progress("validated", n)) if progress else None)
-    source.release()
     notes = [(choice.note, choice.params)]
     if source.encoding:
         notes.append((source.encoding.note, source.encoding.params))
+    records, issues = validate(source, mapping, layer, choice, options,
+                               (lambda n: progress("validated", n)) if progress else None,
+                               notes)
+    source.release()
     return Plan(source, layer, mapping, choice, records, issues, notes)
 
 

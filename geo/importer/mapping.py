@@ -17,8 +17,9 @@ _UNIT = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
 
 
 def importable_fields(layer: str) -> tuple[Field, ...]:
-    """Return the fields a file may fill for ``layer`` (the layer itself comes from the user)."""
-    return tuple(f for f in fields_for("parcel", layer) if f.name != "layer")
+    """Return the fields a file may fill for ``layer`` (the layer itself comes from the user;
+    computed fields, such as the ellipsoidal area, are computed again)."""
+    return tuple(f for f in fields_for("parcel", layer) if f.name != "layer" and not f.computed)
 
 
 def auto_mapping(columns: Iterable[str], layer: str) -> dict[str, str]:
@@ -48,7 +49,8 @@ def auto_mapping(columns: Iterable[str], layer: str) -> dict[str, str]:
             mapping[column] = EXTRA_JSON if derived[key] == "extra" else SKIP
             continue
         name = name or index.get(_UNIT.sub("", key))
-        if name in (None, "layer"):
+        if name in (None, "layer") or name not in rank:
+            # an unknown column is kept; the layer and computed fields are not read
             mapping[column] = EXTRA if name is None else SKIP
             continue
         position = rank[name].index(key) if key in rank[name] else len(rank[name])

@@ -16,16 +16,24 @@ from functools import partial
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from geo.areas import M2_PER_HA, M2_PER_MU
 from geo.crs import CrsChoice
 from geo.errors import N_, FieldError
 from geo.idle_law import CONTRACT_FIELDS, Contract, idle_from
+from geo.importer.declared import (
+    NOTE_HEADER,
+    NOTE_UNKNOWN,
+    NOTE_VALUES,
+    UNIT_ZH,
+    check_area,
+    header_unit,
+    unit_from_values,
+)
+from geo.importer.land_uses import LAND_USE_FIELDS, as_text, column_systems, resolve_column
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
-from geo.importer.shapes import ShapeChecker, pct
+from geo.importer.shapes import ShapeChecker
 from geo.importer.source import MAX_UNPACKED, Source
 from geo.record_rules import RULE_FIELDS, parcel_problems
-from geo.reference import land_use_codes
 
 DEFAULT_STATUS = {"idle": "idle", "stock": "available"}
 BATCH = 10_000  # rows checked together: large enough for array speed, small for memory
@@ -35,10 +43,12 @@ BATCH = 10_000  # rows checked together: large enough for array speed, small for
 class Options:
     """Tolerances of the checks; ``county`` None turns the county check off."""
 
-    area_tolerance: float = 0.01  # declared vs computed area, relative
+    area_tolerance: float = 0.01  # registered vs computed area, relative: beyond it, a warning
     repair_tolerance: float = 0.01  # area change a make_valid repair may cause, relative
     county: BaseGeometry | None = None
     max_unpacked: int = MAX_UNPACKED  # bytes a zip may unpack to (geo/importer/source.py)
+    # {"land_use" | "planned_use": system} declared by the user; others are told from the codes
+    code_systems: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,20 @@ class _Findings:
 
 def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsChoice,
              options: Options, progress: Callable[[int], None] | None = None,
-             ) -> tuple[Records, list[Issue]]:
-    """Return the rows that pass and every issue found, each naming its row and field."""
+             notes: list | None = None) -> tuple[Records, list[Issue]]:
+    """Return the rows that pass and every issue found, each naming its row and field.
+
+    What was decided for the whole file (code systems, the registered areas' unit) is added
+    to ``notes`` as (msgid, params).
+    """
+    notes = [] if notes is None else notes
     fields = {f.name: f for f in importable_fields(layer)}
     shapes = ShapeChecker(crs, options.repair_tolerance, options.county)
-    known_uses = land_use_codes()
+    systems = column_systems(source, mapping, options.code_systems, notes)
+    area_column = next((c for c, t in mapping.items() if t == "registered_area"), None)
+    area_unit = header_unit(area_column) if area_column else None
+    if area_unit:
+        notes.append((NOTE_HEADER, {"column": area_column, "unit": UNIT_ZH[area_unit]}))
     first_row: dict[str, int] = {}
     records = Records()
     issues: list[Issue] = []
@@ -96,18 +115,19 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         values["layer"] = [layer] * size
         default = DEFAULT_STATUS[layer]
         values["status"] = [s or default for s in values.get("status", [None] * size)]
-        if "land_use" in values:
-            values["land_use"] = _land_uses(values["land_use"], known_uses, found)
-        _check_whole_rows(values, size, found)
+        for name in LAND_USE_FIELDS:
+            if name in values:
+                resolve_column(values, name, systems[name], found.add)
         _derive_idle_since(values, size)
         geometries, areas = shapes.check(source.geometries(start, stop), found.add)
         for i in np.flatnonzero(shapes.outside(geometries)):
             found.add(i, "geometry", N_("The parcel lies outside the county."))
-        declared = values.pop("area_m2", [None] * size)
-        for i, value in enumerate(declared):
-            if value is not None and geometries[i] is not None:
-                _check_area(float(value), float(areas[i]), options.area_tolerance,
-                            partial(found.add, i))
+        if area_column and area_unit is None:
+            area_unit = _unit_from_values(values, geometries, areas, area_column, notes)
+        if "registered_area" in values:
+            _registered_areas(values, geometries, areas, area_unit or "m2",
+                              options.area_tolerance, found)
+        _check_whole_rows(values, size, found)  # after the areas got their unit
         for i in sorted(found.by_row):
             issues += [Issue(source.line(start + i), codes[i], f, severity, message, params)
                        for f, message, severity, params in found.by_row[i]]
@@ -173,8 +193,11 @@ def _check_whole_rows(values: dict[str, list], size: int, found: _Findings) -> N
 
 def _clean_column(f, raws: list, found: _Findings) -> list:
     """Return ``raws`` through ``f.clean``; what it refuses is reported and becomes None."""
+    if f.name in LAND_USE_FIELDS:
+        # "05H1 商业服务业设施用地" is longer than a code: read whole, resolved to a code later
+        return [as_text(raw) for raw in raws]
     clean = f.clean
-    text, land_use = f.kind == "text", f.name == "land_use"
+    text = f.kind == "text"
     # a choice column repeats a few labels: each is looked up among the choices once
     known: dict[str, object] | None = {} if f.kind == "choice" else None
     cleaned: list = [None] * len(raws)
@@ -186,10 +209,8 @@ def _clean_column(f, raws: list, found: _Findings) -> list:
             continue
         if text and isinstance(raw, float) and raw.is_integer():
             raw = int(raw)  # a numeric DBF column: 601.0 is the code 601, not "601.0"
-        if land_use and isinstance(raw, int) and len(str(raw)) % 2:
-            raw = f"0{raw}"  # land-use codes have an even number of digits: 601 was 0601
         try:
-            cleaned[i] = clean(raw)  # a declared area is compared, never stored
+            cleaned[i] = clean(raw)
         except FieldError as error:
             found.add(i, f.name, error.message, value=raw, **error.params)
             continue
@@ -198,33 +219,26 @@ def _clean_column(f, raws: list, found: _Findings) -> list:
     return cleaned
 
 
-def _land_uses(uses: list, known: set | frozenset | Mapping, found: _Findings) -> list:
-    """Return the land-use codes (the first word of each), reporting those no table holds."""
-    result: list = []
-    for i, land_use in enumerate(uses):
-        if land_use:
-            land_use = str(land_use).split()[0]
-            if land_use not in known:
-                found.add(i, "land_use", N_("Land-use code %(value)s is in none of the code "
-                                            "tables (三调, 用地用海分类, GB/T 21010)."),
-                          value=land_use)
-        result.append(land_use)
-    return result
+def _unit_from_values(values, geometries, areas, column: str, notes: list) -> str | None:
+    """Return the registered areas' unit the values of the first batch tell (once a file)."""
+    pairs = [(float(v), float(areas[i])) for i, v in enumerate(values["registered_area"])
+             if v is not None and geometries[i] is not None]
+    if not pairs:
+        return None
+    unit = unit_from_values(pairs)
+    notes.append((NOTE_VALUES, {"column": column, "unit": UNIT_ZH[unit]}) if unit else
+                 (NOTE_UNKNOWN, {"column": column}))
+    return unit or "m2"
 
 
-def _check_area(declared: float, computed: float, tolerance: float, add) -> None:
-    def off(value: float) -> float:
-        return abs(value - computed) / computed if computed else float("inf")
-
-    if off(declared) <= tolerance:
-        return
-    for factor, unit in ((M2_PER_MU, "亩"), (M2_PER_HA, "公顷")):
-        if off(declared * factor) <= tolerance:
-            add("area_m2", N_("The declared area %(declared)s was read as %(unit)s (it matches "
-                              "the computed area %(computed)s m² in that unit)."), "warning",
-                declared=f"{declared:g}", unit=unit, computed=f"{computed:.2f}")
-            return
-    add("area_m2", N_("The declared area %(declared)s m² differs from the ellipsoidal area "
-                      "%(computed)s m² by %(pct)s%% (tolerance %(tol)s%%)."),
-        declared=f"{declared:g}", computed=f"{computed:.2f}", pct=pct(off(declared)),
-        tol=f"{tolerance * 100:g}")
+def _registered_areas(values, geometries, areas, unit: str, tolerance: float,
+                      found: _Findings) -> None:
+    """Give each registered area its unit (the row's own, else the file's) and compare it."""
+    declared = values["registered_area"]
+    units = values.get("registered_area_unit") or [None] * len(declared)
+    values["registered_area_unit"] = [
+        (units[i] or unit) if v is not None else units[i] for i, v in enumerate(declared)]
+    for i, value in enumerate(declared):
+        if value is not None and geometries[i] is not None:
+            check_area(float(value), values["registered_area_unit"][i], float(areas[i]),
+                       tolerance, partial(found.add, i))

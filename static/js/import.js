@@ -25,7 +25,7 @@
 
   function send(url, withFile, done) {
     var data = new FormData();
-    ["layer", "crs", "encoding", "source_layer"].forEach(function (n) { data.append(n, form.elements[n].value); });
+    ["layer", "crs", "encoding", "source_layer", "code_system", "planned_code_system"].forEach(function (n) { data.append(n, form.elements[n].value); });
     data.append("map", JSON.stringify(state.map));
     if (withFile) { data.append("file", form.elements.file.files[0]); } else { data.append("token", state.token); }
     var xhr = new XMLHttpRequest();
@@ -101,7 +101,8 @@
   document.getElementById("lm-report-csv").addEventListener("click", function () {
     var f = document.createElement("form"); f.method = "post"; f.action = root.dataset.report; f.hidden = true;
     var fields = { csrf_token: csrf, token: state.token, layer: form.elements.layer.value, crs: form.elements.crs.value,
-                   encoding: form.elements.encoding.value, source_layer: form.elements.source_layer.value, map: JSON.stringify(state.map) };
+                   encoding: form.elements.encoding.value, source_layer: form.elements.source_layer.value, map: JSON.stringify(state.map),
+                   code_system: form.elements.code_system.value, planned_code_system: form.elements.planned_code_system.value };
     Object.keys(fields).forEach(function (k) { var i = document.createElement("input"); i.name = k; i.value = fields[k] || ""; f.appendChild(i); });
     document.body.appendChild(f); f.submit(); f.remove();
   });

@@ -19,7 +19,26 @@
     return Number(value).toLocaleString(undefined, { maximumFractionDigits: digits });
   }
 
-  function formatValue(field, value) {
+  function landUseLabel(field, value, props) {
+    // one code means different things per system: look it up in the parcel's own system
+    var system = props && props[field.name + "_system"];
+    var table = system && (config.landUse || {})[system];
+    return table && Object.prototype.hasOwnProperty.call(table, value) ? table[value] : null;
+  }
+
+  function formatValue(field, value, props) {
+    if (field.name === "land_use" || field.name === "planned_use") {
+      var label = landUseLabel(field, value, props);
+      if (label) return label;
+    }
+    if (field.name === "registered_area" && typeof value === "number") {
+      var units = (config.fields.stock.filter(function (f) {
+        return f.name === "registered_area_unit";
+      })[0] || {}).choices || {};
+      var unit = (props && props.registered_area_unit) || "m2";
+      return Number(value).toLocaleString(undefined, { maximumFractionDigits: 6 }) + " " +
+        (units[unit] || unit);
+    }
     if (field.choices && Object.prototype.hasOwnProperty.call(field.choices, value)) {
       return field.choices[value];
     }
@@ -50,7 +69,8 @@
         return;
       }
       if (value === null || value === undefined || value === "") return;
-      row(table, field.label, formatValue(field, value));
+      if (field.name === "registered_area_unit") return;  // shown with the registered area
+      row(table, field.label, formatValue(field, value, props));
     });
     box.appendChild(table);
     if (props.buildings && props.buildings.length) {
