@@ -387,7 +387,8 @@ def sheet(code: str):
         if value in (None, "") or (props.get("layer") in f.internal_on and not internal):
             continue
         if f.name == "area_m2":
-            value = f"{props['area_mu']:,.2f} {_unit('mu')}（{props['area_ha']:,.4f} {_unit('ha')}）"
+            value = (f"{props['area_mu']:,.2f} {_unit('mu')}"
+                     f"（{props['area_ha']:,.4f} {_unit('ha')}）")
         elif f.name in ("land_use", "planned_use") and land_use(
                 props.get(f"{f.name}_system"), value):
             value = land_use(props.get(f"{f.name}_system"), value).label(language)
