@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
+from geo.boundaries import places
 from geo.county import load_county
 from geo.errors import GeoError
 from geo.export import FORMATS, export_layer, format_for
@@ -94,6 +95,8 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
     """Import a Shapefile (zipped), GeoPackage, GeoJSON, CSV or XLSX file into a layer."""
     county = load_county(current_app.config["COUNTY"])
     progress = _Progress()
+    with current_app.extensions["landmatch.sessions"]() as session:
+        in_use = places(session, county)
     with force_locale(lang):
         try:
             plan = plan_import(
@@ -102,6 +105,7 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
                 options=Options(area_tolerance=area_tolerance / 100,
                                 repair_tolerance=area_tolerance / 100,
                                 county=None if no_county_check else county.outline,
+                                places=in_use,
                                 max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"])),
                 central_meridian=county.gk_central_meridian, progress=progress)
             progress.close()

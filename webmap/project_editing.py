@@ -14,6 +14,7 @@ from webmap.auth import editor_required, may_see_the_bin
 from webmap.db import get_session
 from webmap.errors import user_message
 from webmap.forms import VersionForm, conflict_rows, dictionary_values, labels, project_form
+from webmap.history import action_label, history_rows
 
 bp = Blueprint("project_editing", __name__)
 
@@ -71,6 +72,9 @@ def history(code: str):
     """Show every change of a project: who, when, which fields, before and after."""
     project, records = project_history(get_session(), code, binned=may_see_the_bin())
     back = None if project.deleted_at else url_for("ledger.project", code=code)
-    return render_template("history.html", item=project, records=records,
-                           names=labels("project"), form=VersionForm(version=project.version),
+    return render_template("history.html", item=project,
+                           rows=history_rows(records, "project", labels("project"),
+                                             project.version),
+                           action_deleted=action_label("delete"),
+                           form=VersionForm(version=project.version),
                            restore_endpoint=None, back=back)
