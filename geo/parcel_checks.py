@@ -90,14 +90,26 @@ def set_places(places: Places, geom: BaseGeometry, values: MutableMapping[str, o
     place of earlier boundaries does not block other changes).
     """
     for kind, name in PARCEL_FIELD.items():
+        if name not in values and not reshaped:
+            continue  # a change that names neither the place nor a new shape leaves it be
         sent = values.get(name)
         if sent in (None, "") or (reshaped and stored is not None and sent == stored.get(name)):
             values[name] = places.locate(geom, kind)
-        elif (name in values and sent not in places.names(kind)
-              and (stored is None or sent != stored.get(name))):
-            raise FieldError(name, N_("%(field)s %(value)s does not exist; choose one of: "
-                                      "%(choices)s."), value=sent,
-                             choices="、".join(places.names(kind)))
+        else:
+            check_place(places, kind, name, sent, (stored or {}).get(name))
+
+
+def check_place(places: Places, kind: str, name: str, value: object,
+                stored: object = None) -> None:
+    """Refuse a place (``name`` is its field) that is not among ``places`` of ``kind``.
+
+    The value already stored is let through: a place of earlier boundaries does not block
+    other changes.
+    """
+    if value not in (None, "") and value != stored and value not in places.names(kind):
+        raise FieldError(name, N_("%(field)s %(value)s does not exist; choose one of: "
+                                  "%(choices)s."), value=value,
+                         choices="、".join(places.names(kind)))
 
 
 def place_warnings(places: Places, parcel: Parcel) -> list[tuple[str, dict]]:

@@ -67,6 +67,15 @@ def test_reshaping_moves_the_town_the_user_did_not_choose(session):
     assert parcel.town == other.name
 
 
+def test_a_change_that_names_neither_place_nor_shape_keeps_a_chosen_town(session):
+    parcel = get_parcel(session, CODE)
+    found = places(session, COUNTY)
+    chosen = next(t.name for t in COUNTY.towns if t.name != parcel.town)
+    update_parcel(session, CODE, {"town": chosen}, parcel.version, "wang", places=found)
+    update_parcel(session, CODE, {"name": "只改名称"}, parcel.version, "wang", places=found)
+    assert parcel.town == chosen and parcel.name == "只改名称"
+
+
 def test_a_shape_over_another_parcel_is_refused_unless_confirmed(session):
     parcel = get_parcel(session, CODE)
     neighbour = _another_parcel(session, parcel)
@@ -200,3 +209,20 @@ def test_an_import_stores_the_town_of_the_shape_and_warns_where_the_file_differs
     assert warning.severity == "warning" and warning.params["derived"] == right.name
     commit_plan(session, plan)
     assert get_parcel(session, "IMP-1").town == right.name
+
+
+def test_a_project_takes_its_town_from_the_list_and_not_one_that_does_not_exist(client,
+                                                                                  session):
+    login(client, "editor")
+    project = "141023XM004"
+    html = client.get(f"/projects/{project}/edit").get_data(as_text=True)
+    town = re.search(r'<select[^>]*name="town".*?</select>', html, re.S).group(0)
+    assert all(f">{t.name}<" in town for t in COUNTY.towns)
+    assert re.search(r'<label class="lm-required-field">项目名称<span class="lm-required"', html)
+    version = client.get(f"/api/projects/{project}").get_json()["properties"]["version"]
+    answer = client.patch(f"/api/projects/{project}", json={
+        "version": version, "values": {"town": "新成镇"}},
+        headers={"X-CSRFToken": csrf_token(client)})
+    assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "town"
+    assert "项目" not in answer.get_json()["error"]["message"] or "新成镇" in \
+        answer.get_json()["error"]["message"]

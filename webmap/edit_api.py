@@ -319,5 +319,5 @@ def update_project(code: str):
     body = _body("ProjectChange")
     values = body.get("values") or {}
     project = project_editing.update_project(get_session(), code, values, body.get("version"),
-                                             current_user.name)
+                                             current_user.name, places=register_places())
     return jsonify(_record_json(project))

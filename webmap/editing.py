@@ -84,7 +84,7 @@ def edit(code: str):
     if request.method == "GET":
         form = parcel_form(layer, places=found, data=stored)
         return _edit_page(parcel, form, found=found)
-    form = parcel_form(layer, places=found, data=stored)
+    form = parcel_form(layer, places=found, current=stored)  # a field not sent is blank
     if not form.validate_on_submit():
         return _edit_page(parcel, form, 400, found=found)
     try:

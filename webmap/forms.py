@@ -112,7 +112,7 @@ def parcel_options(found: Places | None, current: dict | None = None
 
 
 def parcel_form(layer: str, *, new: bool = False, places: Places | None = None,
-                **kwargs) -> FlaskForm:
+                current: dict | None = None, **kwargs) -> FlaskForm:
     """Return the attribute form of a parcel of ``layer`` (with its code when ``new``).
 
     Town and park are drop-downs of ``places``, land use one of the code list; the user may
@@ -120,7 +120,7 @@ def parcel_form(layer: str, *, new: bool = False, places: Places | None = None,
     """
     fields = [f for f in fields_for("parcel", layer) if new or f.name != "code"]
     form = dictionary_form(fields, ("version", "geometry", "confirm_overlap"),
-                           parcel_options(places, kwargs.get("data")), **kwargs)
+                           parcel_options(places, current or kwargs.get("data")), **kwargs)
     return form
 
 
@@ -129,9 +129,14 @@ def required_names(entity: str = "parcel") -> set[str]:
     return {f.name for f in fields_for(entity) if f.required}
 
 
-def project_form(**kwargs) -> FlaskForm:
-    """Return the attribute form of a project (its stage moves on the project page only)."""
-    return dictionary_form(editable_fields(), **kwargs)
+def project_form(places: Places | None = None, current: dict | None = None,
+                 **kwargs) -> FlaskForm:
+    """Return the attribute form of a project (its stage moves on the project page only);
+    its town is a drop-down of ``places``' towns (and the ``current`` one)."""
+    options = {}
+    if places is not None:
+        options["town"] = parcel_options(places, current or kwargs.get("data"))["town"]
+    return dictionary_form(editable_fields(), options=options, **kwargs)
 
 
 def dictionary_values(form: FlaskForm) -> dict[str, object]:
