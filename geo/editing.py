@@ -161,9 +161,7 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
                   confirm_overlap: bool = False) -> Parcel:
     """Add a parcel drawn on the map, with its attributes; its area comes from the geometry.
 
-    With ``places``, an empty town or park is the one the shape lies in and one that does
-    not exist is refused; a shape over another live parcel is refused (Overlap, 409) unless
-    ``confirm_overlap`` (geo/parcel_checks.py).
+    Town and park as ``places`` say, overlaps refused unless confirmed: geo/parcel_checks.py.
     """
     code = get_field("parcel", "code").clean(values.get("code"))
     if session.scalar(select(Parcel.id).where(Parcel.code == code)
@@ -193,11 +191,8 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
 def update_parcel(session: Session, code: str, values: Mapping[str, object],
                   expected_version: object, user: str, geometry: object = None, *,
                   places: Places | None = None, confirm_overlap: bool = False) -> Parcel:
-    """Change a parcel's attributes (those present in ``values``) and, if given, its shape.
-
-    ``places`` and ``confirm_overlap`` as for ``create_parcel``: a new shape is checked for
-    overlaps, and moves the town and park the user did not choose with it.
-    """
+    """Change a parcel's attributes (those present in ``values``) and, if given, its shape
+    (checked for overlaps, moving the town and park the user did not choose with it)."""
     parcel = get_parcel(session, code)
     check_version(parcel, expected_version, values)
     layer = get_field("parcel", "layer").clean(values.get("layer") or parcel.layer)
