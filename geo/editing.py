@@ -27,7 +27,7 @@ from geo.errors import N_, Conflict, Duplicate, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import AuditRecord, Building, Parcel, Project
-from geo.parcel_checks import check_land_use, refuse_overlap, set_places
+from geo.parcel_checks import Overlap, check_land_use, refuse_overlap, set_places
 from geo.places import Places
 from geo.supply import check_status_edit, holders
 
@@ -159,10 +159,7 @@ def _editable(layer: str):
 def create_parcel(session: Session, values: Mapping[str, object], geometry: object,
                   user: str, *, places: Places | None = None,
                   confirm_overlap: bool = False) -> Parcel:
-    """Add a parcel drawn on the map, with its attributes; its area comes from the geometry.
-
-    Town and park as ``places`` say, overlaps refused unless confirmed: geo/parcel_checks.py.
-    """
+    """Add a drawn parcel (area from the shape; places, overlaps: geo/parcel_checks.py)."""
     code = get_field("parcel", "code").clean(values.get("code"))
     if session.scalar(select(Parcel.id).where(Parcel.code == code)
                       .execution_options(include_deleted=True)) is not None:
@@ -174,7 +171,12 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
         set_places(places, geom, values, None, True)
     cleaned = clean_record(_editable(layer), values)
     check_land_use(cleaned.get("land_use"))
-    refuse_overlap(session, geom, None, confirm_overlap)
+    try:
+        refuse_overlap(session, geom, None, confirm_overlap)
+    except Overlap as error:  # the same code on the same land: created meanwhile
+        if any(o["code"] == code for o in error.overlaps):
+            raise Duplicate("code", TAKEN, code=code) from None
+        raise
     parcel = Parcel(code=code, extra={}, **cleaned)
     _set_geometry(parcel, geom)
     session.add(parcel)
