@@ -27,6 +27,8 @@ from geo.errors import N_, Conflict, Duplicate, FieldError, GeoError, NotFound
 from geo.fields import clean_record, fields_for, get_field
 from geo.geometry import as_multipolygon, from_db, to_db
 from geo.models import AuditRecord, Building, Parcel, Project
+from geo.parcel_checks import Overlap, check_land_use, refuse_overlap, set_places
+from geo.places import Places
 from geo.supply import check_status_edit, holders
 
 # Adjacent parcels share a boundary; digitised boundaries miss by a little (1e-7° ≈ 1 cm).
@@ -155,15 +157,28 @@ def _editable(layer: str):
 
 
 def create_parcel(session: Session, values: Mapping[str, object], geometry: object,
-                  user: str) -> Parcel:
-    """Add a parcel drawn on the map, with its attributes; its area comes from the geometry."""
+                  user: str, *, places: Places | None = None,
+                  confirm_overlap: bool = False) -> Parcel:
+    """Add a drawn parcel (area from the shape; places, overlaps: geo/parcel_checks.py)."""
     code = get_field("parcel", "code").clean(values.get("code"))
     if session.scalar(select(Parcel.id).where(Parcel.code == code)
                       .execution_options(include_deleted=True)) is not None:
         raise Duplicate("code", TAKEN, code=code)
     layer = get_field("parcel", "layer").clean(values.get("layer"))
-    parcel = Parcel(code=code, extra={}, **clean_record(_editable(layer), values))
-    _set_geometry(parcel, parse_polygon(geometry))
+    geom = parse_polygon(geometry)
+    values = dict(values)
+    if places is not None:
+        set_places(places, geom, values, None, True)
+    cleaned = clean_record(_editable(layer), values)
+    check_land_use(cleaned.get("land_use"))
+    try:
+        refuse_overlap(session, geom, None, confirm_overlap)
+    except Overlap as error:  # the same code on the same land: created meanwhile
+        if any(o["code"] == code for o in error.overlaps):
+            raise Duplicate("code", TAKEN, code=code) from None
+        raise
+    parcel = Parcel(code=code, extra={}, **cleaned)
+    _set_geometry(parcel, geom)
     session.add(parcel)
     try:
         record_change(session, user, "create", parcel, None, None)
@@ -176,19 +191,29 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
 
 
 def update_parcel(session: Session, code: str, values: Mapping[str, object],
-                  expected_version: object, user: str, geometry: object = None) -> Parcel:
-    """Change a parcel's attributes (those present in ``values``) and, if given, its shape."""
+                  expected_version: object, user: str, geometry: object = None, *,
+                  places: Places | None = None, confirm_overlap: bool = False) -> Parcel:
+    """Change a parcel's attributes (those present in ``values``) and, if given, its shape
+    (checked for overlaps, moving the town and park the user did not choose with it)."""
     parcel = get_parcel(session, code)
     check_version(parcel, expected_version, values)
     layer = get_field("parcel", "layer").clean(values.get("layer") or parcel.layer)
+    geom = parse_polygon(geometry) if geometry else None
+    values = dict(values)
+    before, geom_before = snapshot(parcel), geometry_json(parcel)
+    if places is not None:
+        set_places(places, geom or from_db(parcel.geom), values, before, geom is not None)
     cleaned = clean_record(_editable(layer), values, partial=True)
     if "status" in cleaned:
         check_status_edit(session, parcel, str(cleaned["status"]))
-    before, geom_before = snapshot(parcel), geometry_json(parcel)
+    if cleaned.get("land_use") != parcel.land_use:
+        check_land_use(cleaned.get("land_use"))
+    if geom is not None:
+        refuse_overlap(session, geom, parcel.id, confirm_overlap)
     for name, value in cleaned.items():
         setattr(parcel, name, value)
-    if geometry:
-        _set_geometry(parcel, parse_polygon(geometry))
+    if geom is not None:
+        _set_geometry(parcel, geom)
     with saving(session, parcel, values):
         record_change(session, user, "update", parcel, before, geom_before)
     return parcel

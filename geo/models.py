@@ -361,6 +361,31 @@ class ParcelVersion(Base):
     )
 
 
+class Boundary(Base):
+    """A town's or park's outline as the bureau loaded it; a replaced one is kept, dated.
+
+    The outline is GeoJSON text in EPSG:4490, not a spatial column: a county has a few dozen
+    of them, read whole into shapely to locate parcels, so no query ever needs an index on
+    them, and the same column works on SpatiaLite and PostGIS (docs/domain.md, boundaries).
+    """
+
+    __tablename__ = "boundaries"
+    __table_args__ = (Index("ix_boundaries_kind_replaced", "kind", "replaced_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # towns | parks
+    code: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    geometry: Mapped[str] = mapped_column(Text, nullable=False)  # GeoJSON, EPSG:4490
+    properties: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    source: Mapped[str] = mapped_column(String(255), nullable=False)  # the file's name
+    crs: Mapped[str | None] = mapped_column(String(100))
+    loaded_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class User(Base):
     """A member of staff who signs in: viewer (reads), editor (edits), admin (manages)."""
 

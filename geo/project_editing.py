@@ -18,6 +18,8 @@ from geo.errors import N_, FieldError, GeoError, NotFound
 from geo.fields import Field, clean_record, fields_for, get_field
 from geo.lifecycle import get_project
 from geo.models import AuditRecord, Project
+from geo.parcel_checks import check_place
+from geo.places import Places
 
 # Fields a form may show but not change: the identity, and what moves by its own rules.
 FIXED = ("code", "stage", "parcel")
@@ -53,14 +55,18 @@ def _refuse_fixed(project: Project, values: Mapping[str, object]) -> None:
 
 
 def update_project(session: Session, code: str, values: Mapping[str, object],
-                   expected_version: object, user: str) -> Project:
+                   expected_version: object, user: str, *,
+                   places: Places | None = None) -> Project:
     """Change a project's attributes (those present in ``values``), validated by the
-    dictionary; the stored version must be ``expected_version``."""
+    dictionary; the stored version must be ``expected_version``. With ``places``, a town
+    that does not exist is refused (geo/parcel_checks.py)."""
     project = get_project(session, code)
     check_version(project, expected_version, values)
     try:
         _refuse_fixed(project, values)
         cleaned = clean_record(editable_fields(), values, partial=True)
+        if places is not None and "town" in cleaned:
+            check_place(places, "towns", "town", cleaned["town"], project.town)
     except FieldError as error:
         error.params["entity"] = "project"  # "name" is 项目名称 here, not a parcel's 地块名称
         raise

@@ -21,7 +21,8 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 # (tests/test_security.py) gives each one's address.
 PAGES = sorted([
     "pages.index", "auth.login", "auth.password", "editing.edit", "editing.new",
-    "editing.split", "editing.history", "admin.users", "admin.bin_", "match.page",
+    "editing.split", "editing.history", "admin.users", "admin.bin_", "boundaries.page",
+    "match.page",
     "match.sheet", "offers.log", "ledger.projects", "ledger.my_projects", "ledger.board",
     "ledger.project", "ledger.dashboard", "ledger.idle", "ledger.report", "ledger.import_page",
     "project_editing.edit", "project_editing.history", "uploads.page", "ogc.landing",

@@ -170,8 +170,11 @@ def _post_form(client, token, version, name):
 
 
 def _create(client, token, code):
+    # Every round draws the same square under a new code: the overlap with the earlier
+    # rounds' parcels is confirmed, so that only the code is raced for.
     return lambda: client.post("/api/parcels", headers={"X-CSRFToken": token}, json={
-        "values": {"code": code, "layer": "stock", "status": "available"}, "geometry": SQUARE})
+        "values": {"code": code, "layer": "stock", "status": "available"}, "geometry": SQUARE,
+        "confirm_overlap": True})
 
 
 def test_two_editors_saving_one_version_at_once_get_one_200_and_one_409(app):

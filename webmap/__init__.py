@@ -14,6 +14,7 @@ from webmap import (
     admin,
     api,
     auth,
+    boundaries,
     cli,
     db,
     edit_api,
@@ -66,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     security.init_app(app)
     for module in (pages, api, match, offers, ledger, ledger_api, openapi, ogc, uploads,
-                   editing, project_editing, edit_api, supply_api, admin, tiles):
+                   editing, project_editing, edit_api, supply_api, admin, boundaries, tiles):
         app.register_blueprint(module.bp)
     auth.init_app(app)  # after the blueprints: it wraps the login view with the rate limit
     return app

@@ -222,7 +222,9 @@ def main() -> None:
 
 def init_app(app) -> None:
     """Add the register's commands to the app's CLI (and so to ``landmatch``)."""
+    from webmap.boundaries import import_boundaries
     from webmap.cli_interchange import export, import_command
 
-    for command in (init_db, demo, export, import_command, ledger_import, user, backup, restore):
+    for command in (init_db, demo, export, import_command, import_boundaries, ledger_import,
+                    user, backup, restore):
         app.cli.add_command(command)

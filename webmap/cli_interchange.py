@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
+from geo.boundaries import places
 from geo.county import load_county
 from geo.errors import GeoError
 from geo.export import FORMATS, export_layer, format_for
@@ -100,6 +101,8 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
     """Import a Shapefile (zipped), GeoPackage, GeoJSON, CSV or XLSX file into a layer."""
     county = load_county(current_app.config["COUNTY"])
     progress = _Progress()
+    with current_app.extensions["landmatch.sessions"]() as session:
+        in_use = places(session, county)
     with force_locale(lang):
         try:
             plan = plan_import(
@@ -108,10 +111,11 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
                 options=Options(area_tolerance=area_tolerance / 100,
                                 repair_tolerance=area_tolerance / 100,
                                 county=None if no_county_check else county.outline,
-                                max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"]),
-                                code_systems={k: v for k, v in (
-                                    ("land_use", code_system),
-                                    ("planned_use", planned_code_system)) if v}),
+                               places=in_use,
+                               max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"]),
+                               code_systems={k: v for k, v in (
+                                   ("land_use", code_system),
+                                   ("planned_use", planned_code_system)) if v}),
                 central_meridian=county.gk_central_meridian, progress=progress)
             progress.close()
             _print_plan(plan)

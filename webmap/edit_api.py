@@ -8,8 +8,11 @@ from flask_login import current_user
 from geo import project_editing
 from geo.audit import snapshot
 from geo.editing import create_parcel, delete_parcel, parcel_history, update_parcel
+from geo.parcel_checks import place_warnings
 from webmap.auth import editor_required, may_see_the_bin
+from webmap.boundaries import register_places
 from webmap.db import get_session
+from webmap.errors import translate
 from webmap.inputs import ENVELOPE, MAX_INT, json_body
 from webmap.openapi import (
     closed,
@@ -39,7 +42,10 @@ register_schema("Polygon", {
 register_schema("Record", {
     "type": "object", "required": ["code", "version", "properties"], "properties": {
         "code": {"type": "string"}, "version": {"type": "integer"},
-        "properties": {"type": "object"}}})
+        "properties": {"type": "object"},
+        "warnings": {"type": "array", "items": {"type": "string"},
+                     "description": "what was saved but looks wrong (a town or park the "
+                                    "shape does not lie in), in the user's language"}}})
 register_schema("Conflict", {
     "type": "object", "required": ["error", "current", "submitted"], "properties": {
         "error": {"type": "object", "required": ["code", "message"]},
@@ -58,16 +64,30 @@ register_schema("History", {
                 "geometry_after": {"type": "string", "nullable": True,
                                    "description": "GeoJSON geometry, as text"},
                 "note": {"type": "string", "nullable": True}}}}}})
+CONFIRM_OVERLAP = {
+    "type": "boolean", "default": False,
+    "description": "save a shape that overlaps another live parcel (without it: 409 overlap)"}
 register_schema("NewParcel", {
     "type": "object", "required": ["values", "geometry"], "additionalProperties": False,
     ENVELOPE: True,
     "properties": {"values": {"$ref": _REF + "NewParcelValues"},
-                   "geometry": {"$ref": _REF + "Polygon"}}})
+                   "geometry": {"$ref": _REF + "Polygon"},
+                   "confirm_overlap": CONFIRM_OVERLAP}})
 register_schema("ParcelChange", {
     "type": "object", "required": ["version"], "additionalProperties": False, ENVELOPE: True,
     "anyOf": [{"required": ["values"]}, {"required": ["geometry"]}],
     "properties": {"version": VERSION, "values": {"$ref": _REF + "ParcelValues"},
-                   "geometry": {"$ref": _REF + "Polygon"}}})
+                   "geometry": {"$ref": _REF + "Polygon"},
+                   "confirm_overlap": CONFIRM_OVERLAP}})
+register_schema("Overlap", {
+    "type": "object", "required": ["error", "overlaps"], "properties": {
+        "error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "enum": ["overlap"]}, "message": {"type": "string"},
+            "field": {"type": "string"}}},
+        "overlaps": {"type": "array", "items": {
+            "type": "object", "required": ["code", "area_m2"], "properties": {
+                "code": {"type": "string"},
+                "area_m2": {"type": "number", "description": "area in common, m²"}}}}}})
 register_schema("ProjectChange", {
     "type": "object", "required": ["version", "values"], "additionalProperties": False,
     ENVELOPE: True,
@@ -78,8 +98,11 @@ def _body(schema: str) -> dict:
     return json_body(schema, components)
 
 
-def _record_json(record) -> dict:
-    return {"code": record.code, "version": record.version, "properties": snapshot(record)}
+def _record_json(record, found=None) -> dict:
+    answer = {"code": record.code, "version": record.version, "properties": snapshot(record)}
+    if found is not None:
+        answer["warnings"] = [translate(m, p["field"], p) for m, p in place_warnings(found, record)]
+    return answer
 
 
 @bp.post("/parcels")
@@ -105,14 +128,22 @@ def create():
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         409:
-          description: "Someone saved a newer version first; both versions are in the answer"
+          description: >-
+            ``duplicate``: the code is taken; ``overlap``: the shape overlaps other live
+            parcels (listed in ``overlaps``), send ``confirm_overlap: true`` to save it anyway
           content:
-            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+            application/json:
+              schema:
+                anyOf:
+                - {$ref: '#/components/schemas/Error'}
+                - {$ref: '#/components/schemas/Overlap'}
     """
     body = _body("NewParcel")
+    found = register_places()
     parcel = create_parcel(get_session(), body.get("values") or {}, body.get("geometry"),
-                           current_user.name)
-    return jsonify(_record_json(parcel)), 201
+                           current_user.name, places=found,
+                           confirm_overlap=bool(body.get("confirm_overlap")))
+    return jsonify(_record_json(parcel, found)), 201
 
 
 @bp.patch("/parcels/<code>")
@@ -146,14 +177,23 @@ def update(code: str):
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
         409:
-          description: "Someone saved a newer version first; both versions are in the answer"
+          description: >-
+            ``conflict``: someone saved a newer version first, both versions are in the
+            answer; ``overlap``: the new shape overlaps other live parcels (listed in
+            ``overlaps``), send ``confirm_overlap: true`` to save it anyway
           content:
-            application/json: {schema: {$ref: '#/components/schemas/Conflict'}}
+            application/json:
+              schema:
+                anyOf:
+                - {$ref: '#/components/schemas/Conflict'}
+                - {$ref: '#/components/schemas/Overlap'}
     """
     body = _body("ParcelChange")
+    found = register_places()
     parcel = update_parcel(get_session(), code, body.get("values") or {}, body.get("version"),
-                           current_user.name, geometry=body.get("geometry"))
-    return jsonify(_record_json(parcel))
+                           current_user.name, geometry=body.get("geometry"), places=found,
+                           confirm_overlap=bool(body.get("confirm_overlap")))
+    return jsonify(_record_json(parcel, found))
 
 
 @bp.delete("/parcels/<code>")
@@ -279,5 +319,5 @@ def update_project(code: str):
     body = _body("ProjectChange")
     values = body.get("values") or {}
     project = project_editing.update_project(get_session(), code, values, body.get("version"),
-                                             current_user.name)
+                                             current_user.name, places=register_places())
     return jsonify(_record_json(project))

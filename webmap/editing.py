@@ -19,9 +19,13 @@ from geo.editing import (
     update_parcel,
 )
 from geo.errors import Conflict, GeoError
+from geo.geometry import from_db
+from geo.parcel_checks import Overlap, place_warnings
+from geo.places import PARCEL_FIELD, Places
 from webmap.auth import editor_required, may_see_the_bin
+from webmap.boundaries import register_places
 from webmap.db import get_session
-from webmap.errors import user_message
+from webmap.errors import translate, user_message
 from webmap.forms import (
     BuildingsForm,
     MergeForm,
@@ -33,21 +37,39 @@ from webmap.forms import (
     dictionary_values,
     labels,
     parcel_form,
+    required_names,
 )
+from webmap.history import action_label, history_rows
 
 bp = Blueprint("editing", __name__)
 
 
-def _edit_page(parcel, form, status: int = 200, conflict: Conflict | None = None):
+def _edit_page(parcel, form, status: int = 200, conflict: Conflict | None = None,
+               overlap: Overlap | None = None, found: Places | None = None):
     current = snapshot(parcel)["buildings"]
+    found = found or register_places()
     return render_template(
-        "edit.html", parcel=parcel, form=form, mode="edit", geometry=geometry_json(parcel),
+        "edit.html", parcel=parcel, form=form, mode="edit",
+        geometry=form.geometry.data or geometry_json(parcel),
         buildings=building_forms(len(current) + 1, current),
         buildings_form=BuildingsForm(version=parcel.version, rows=len(current) + 1),
         merge=MergeForm(version=parcel.version), delete=VersionForm(version=parcel.version),
         conflict=conflict_rows(conflict) if conflict else None,
         conflict_message=user_message(conflict) if conflict else None,
+        overlap=user_message(overlap) if overlap else None, required=required_names(),
+        derived=_derived(found, from_db(parcel.geom)),
+        place_warnings=[translate(m, p["field"], p) for m, p in place_warnings(found, parcel)],
     ), status
+
+
+def _derived(found: Places, geom) -> dict[str, str]:
+    """Return the town and park the shape lies in, by field name (shown beside the fields)."""
+    return {name: found.locate(geom, kind) or "—" for kind, name in PARCEL_FIELD.items()}
+
+
+def _flash_warnings(found: Places, parcel) -> None:
+    for message, params in place_warnings(found, parcel):
+        flash(translate(message, params["field"], params))
 
 
 @bp.route("/parcels/<code>/edit", methods=["GET", "POST"])
@@ -56,26 +78,34 @@ def edit(code: str):
     """Edit a parcel's attributes and reshape it on the map."""
     session = get_session()
     parcel = get_parcel(session, code)
+    found = register_places()
     layer = request.form.get("layer") or parcel.layer
+    stored = {**snapshot(parcel), "version": parcel.version}
     if request.method == "GET":
-        form = parcel_form(layer, data={**snapshot(parcel), "version": parcel.version})
-        return _edit_page(parcel, form)
-    form = parcel_form(layer)
+        form = parcel_form(layer, places=found, data=stored)
+        return _edit_page(parcel, form, found=found)
+    form = parcel_form(layer, places=found, current=stored)  # a field not sent is blank
     if not form.validate_on_submit():
-        return _edit_page(parcel, form, 400)
+        return _edit_page(parcel, form, 400, found=found)
     try:
-        update_parcel(session, code, dictionary_values(form), form.version.data,
-                      current_user.name, geometry=form.geometry.data or None)
+        parcel = update_parcel(session, code, dictionary_values(form), form.version.data,
+                               current_user.name, geometry=form.geometry.data or None,
+                               places=found, confirm_overlap=form.confirm_overlap.data == "1")
     except Conflict as error:
         session.rollback()
         parcel = get_parcel(session, code)
         form.version.data = parcel.version  # saving again now means "mine over theirs"
-        return _edit_page(parcel, form, 409, error)
+        return _edit_page(parcel, form, 409, error, found=found)
+    except Overlap as error:
+        session.rollback()
+        return _edit_page(get_parcel(session, code), form, error.status, overlap=error,
+                          found=found)
     except GeoError as error:
         session.rollback()
         flash(user_message(error))
-        return _edit_page(get_parcel(session, code), form, error.status)
+        return _edit_page(get_parcel(session, code), form, error.status, found=found)
     flash(_("Saved."))
+    _flash_warnings(found, parcel)
     return redirect(url_for("editing.edit", code=code))
 
 
@@ -98,23 +128,30 @@ def new():
     """Draw a new parcel on the map and fill in its attributes."""
     layer = request.values.get("layer") if request.values.get("layer") in ("idle",
                                                                            "stock") else "stock"
-    form = parcel_form(layer, new=True, data={"layer": layer})
-    status = 200
+    found = register_places()
+    form = parcel_form(layer, new=True, places=found, data={"layer": layer})
+    status, overlap = 200, None
     if form.validate_on_submit():
         try:
             parcel = create_parcel(get_session(), dictionary_values(form), form.geometry.data,
-                                   current_user.name)
+                                   current_user.name, places=found,
+                                   confirm_overlap=form.confirm_overlap.data == "1")
+        except Overlap as error:
+            get_session().rollback()
+            overlap, status = user_message(error), error.status
         except GeoError as error:
             get_session().rollback()
             flash(user_message(error))
             status = error.status
         else:
             flash(_("Saved."))
+            _flash_warnings(found, parcel)
             return redirect(url_for("editing.edit", code=parcel.code))
     elif request.method == "POST":
         status = 400
-    return render_template("edit.html", parcel=None, form=form, mode="new", geometry=None,
-                           layer=layer), status
+    return render_template("edit.html", parcel=None, form=form, mode="new",
+                           geometry=form.geometry.data or None, layer=layer, overlap=overlap,
+                           required=required_names(), derived={}, place_warnings=[]), status
 
 
 @bp.route("/parcels/<code>/split", methods=["GET", "POST"])
@@ -168,7 +205,9 @@ def delete(code: str):
 def history(code: str):
     """Show every change of a parcel: who, when, which fields, before and after."""
     parcel, records = parcel_history(get_session(), code, binned=may_see_the_bin())
-    return render_template("history.html", item=parcel, records=records, names=labels(),
+    return render_template("history.html", item=parcel,
+                           rows=history_rows(records, "parcel", labels(), parcel.version),
+                           action_deleted=action_label("delete"),
                            form=VersionForm(version=parcel.version),
                            restore_endpoint="editing.restore")
 

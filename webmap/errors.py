@@ -77,6 +77,8 @@ def init_app(app: Flask) -> None:
         # A conflict carries both versions, so that the client can compare and redo.
         beside = ({"current": error.current, "submitted": error.submitted}
                   if isinstance(error, Conflict) else None)
+        if getattr(error, "overlaps", None):  # geo.parcel_checks.Overlap: which parcels
+            beside = {"overlaps": error.overlaps}
         response, status = _respond(error.status, error.code, user_message(error), error.field,
                                     beside)
         if getattr(error, "retry_after", None):  # Busy: the register is locked by a writer

@@ -11,8 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from geo.errors import Conflict, FieldError
-from geo.fields import Field, fields_for
+from geo.fields import Field, fields_for, get_field
+from geo.places import PARCEL_FIELD, Places
 from geo.project_editing import editable_fields
+from geo.reference import land_use_codes
 from webmap.errors import user_message
 from webmap.i18n import lang
 
@@ -32,16 +34,22 @@ class Dictionary:
             raise ValidationError(user_message(error, self.field)) from None
 
 
-def form_field(field: Field):
-    """Return the WTForms field for one dictionary field, labelled in the user's language."""
+def form_field(field: Field, options: list[tuple[str, str]] | None = None):
+    """Return the WTForms field for one dictionary field, labelled in the user's language.
+
+    ``options`` ((value, label) pairs) make a text field a drop-down: the register's towns
+    and parks, the land-use code list.
+    """
     language = lang()
     label = field.heading(language)
     validators = [Dictionary(field)]
-    if field.kind == "choice":
-        choices = [SelectChoice("", "—")] + [
-            SelectChoice(c.value, c.en if language == "en" else c.zh) for c in field.choices]
-        return SelectField(label, choices=choices, validators=validators, validate_choice=False)
     render = {"required": True} if field.required else {}
+    if field.kind == "choice" or options is not None:
+        choices = [SelectChoice("", "—")] + ([SelectChoice(v, t) for v, t in options]
+                                             if options is not None else [
+            SelectChoice(c.value, c.en if language == "en" else c.zh) for c in field.choices])
+        return SelectField(label, choices=choices, validators=validators, validate_choice=False,
+                           render_kw=render)
     if field.kind in HTML_TYPES:
         render["type"] = HTML_TYPES[field.kind]
         if field.kind != "date":
@@ -55,8 +63,10 @@ def form_field(field: Field):
 
 
 def dictionary_form(fields: Iterable[Field], hidden: tuple[str, ...] = ("version",),
+                    options: dict[str, list[tuple[str, str]]] | None = None,
                     **kwargs) -> FlaskForm:
-    """Return a form of the dictionary ``fields`` (computed ones left out) and ``hidden`` ones."""
+    """Return a form of the dictionary ``fields`` (computed ones left out) and ``hidden`` ones;
+    ``options`` turn the named fields into drop-downs (``form_field``)."""
 
     class DictionaryForm(FlaskForm):
         pass
@@ -65,25 +75,74 @@ def dictionary_form(fields: Iterable[Field], hidden: tuple[str, ...] = ("version
         setattr(DictionaryForm, name, HiddenField())
     for field in fields:
         if not field.computed:
-            setattr(DictionaryForm, field.name, form_field(field))
+            setattr(DictionaryForm, field.name,
+                    form_field(field, (options or {}).get(field.name)))
     return DictionaryForm(**kwargs)
 
 
-def parcel_form(layer: str, *, new: bool = False, **kwargs) -> FlaskForm:
-    """Return the attribute form of a parcel of ``layer`` (with its code when ``new``)."""
+def land_use_options() -> list[tuple[str, str]]:
+    """Return the land-use codes as (code, "code name") in the user's language, by code.
+
+    Read from the code list (geo/reference.py), so a code system added there is offered here.
+    """
+    language = lang()
+    return [(c.code, c.label(language)) for c in sorted(land_use_codes().values(),
+                                                        key=lambda c: c.code)]
+
+
+def parcel_options(found: Places | None, current: dict | None = None
+                   ) -> dict[str, list[tuple[str, str]]]:
+    """Return the drop-downs of a parcel form: towns, parks (in use) and land-use codes.
+
+    A value stored before (a town of earlier boundaries) stays on offer, so the form shows it.
+    """
+    options: dict[str, list[tuple[str, str]]] = {}
+    if get_field("parcel", "land_use").kind != "choice":
+        options["land_use"] = land_use_options()
+    if found is not None:
+        language = lang()
+        for kind, name in PARCEL_FIELD.items():
+            options[name] = [(p.name, p.name if language == "zh" else
+                              f"{p.name} ({p.name_en})") for p in found.of(kind)]
+    for name, values in options.items():
+        stored = (current or {}).get(name)
+        if stored and stored not in {v for v, _t in values}:
+            values.append((str(stored), str(stored)))
+    return options
+
+
+def parcel_form(layer: str, *, new: bool = False, places: Places | None = None,
+                current: dict | None = None, **kwargs) -> FlaskForm:
+    """Return the attribute form of a parcel of ``layer`` (with its code when ``new``).
+
+    Town and park are drop-downs of ``places``, land use one of the code list; the user may
+    confirm an overlap with another parcel (``confirm_overlap``) after being warned of it.
+    """
     fields = [f for f in fields_for("parcel", layer) if new or f.name != "code"]
-    return dictionary_form(fields, ("version", "geometry"), **kwargs)
+    form = dictionary_form(fields, ("version", "geometry", "confirm_overlap"),
+                           parcel_options(places, current or kwargs.get("data")), **kwargs)
+    return form
 
 
-def project_form(**kwargs) -> FlaskForm:
-    """Return the attribute form of a project (its stage moves on the project page only)."""
-    return dictionary_form(editable_fields(), **kwargs)
+def required_names(entity: str = "parcel") -> set[str]:
+    """Return the names of ``entity``'s required fields (marked on the forms)."""
+    return {f.name for f in fields_for(entity) if f.required}
+
+
+def project_form(places: Places | None = None, current: dict | None = None,
+                 **kwargs) -> FlaskForm:
+    """Return the attribute form of a project (its stage moves on the project page only);
+    its town is a drop-down of ``places``' towns (and the ``current`` one)."""
+    options = {}
+    if places is not None:
+        options["town"] = parcel_options(places, current or kwargs.get("data"))["town"]
+    return dictionary_form(editable_fields(), options=options, **kwargs)
 
 
 def dictionary_values(form: FlaskForm) -> dict[str, object]:
     """Return the form's dictionary fields as {name: value}, without version and geometry."""
     return {name: f.data for name, f in form._fields.items()
-            if name not in ("version", "geometry", "csrf_token")}
+            if name not in ("version", "geometry", "csrf_token", "confirm_overlap")}
 
 
 def building_forms(count: int, data: list[dict] | None = None, formdata=None) -> list[Form]:

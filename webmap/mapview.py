@@ -11,10 +11,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from geo.boundaries import places, places_geojson
 from geo.county import load_county
 from geo.fields import LAND_CLASSES, PARCEL_STATUSES, STAGES, UNITS, fields_for
 from geo.filters import land_use_classes
 from geo.reference import industry_codes, land_use_codes
+from webmap.db import get_session
 from webmap.i18n import lang
 
 # folium's CDN resources, by folium's own names, replaced with the copies under static/
@@ -206,14 +208,17 @@ def _basemap(m: folium.Map, config) -> None:
 
 def _outlines(m: folium.Map, county) -> None:
     """Town boundaries with their names, and the parks: orientation when there is no base map."""
+    # The bureau's own outlines once loaded (geo/boundaries.py), else the county's files.
+    session = get_session()
+    in_use = places(session, county)
     towns = folium.FeatureGroup(name=_("Towns and townships"))
     folium.GeoJson(
-        county.geojson("towns"),
+        places_geojson(session, county, "towns"),
         style_function=lambda _f: {"color": "#5c6bc0", "weight": 1, "dashArray": "4 4",
                                    "fillOpacity": 0},
         interactive=False,
     ).add_to(towns)
-    for town in county.towns:
+    for town in in_use.towns:
         name = town.name if lang() == "zh" else town.name_en
         # The label sits above the seat, where the town's parcels gather.
         folium.Marker([town.seat.y, town.seat.x], icon=folium.DivIcon(
@@ -221,7 +226,7 @@ def _outlines(m: folium.Map, county) -> None:
             icon_anchor=(60, 40), class_name="lm-town"), interactive=False).add_to(towns)
     towns.add_to(m)
     folium.GeoJson(
-        county.geojson("parks"), name=_("Industrial parks"),
+        places_geojson(session, county, "parks"), name=_("Industrial parks"),
         style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "dashArray": "8 4",
                                    "fillColor": "#ce93d8", "fillOpacity": 0.08},
         tooltip=folium.GeoJsonTooltip(["name"], labels=False),

@@ -11,9 +11,18 @@ from geo.errors import Conflict, GeoError
 from geo.lifecycle import get_project
 from geo.project_editing import delete_project, project_history, update_project
 from webmap.auth import editor_required, may_see_the_bin
+from webmap.boundaries import register_places
 from webmap.db import get_session
 from webmap.errors import user_message
-from webmap.forms import VersionForm, conflict_rows, dictionary_values, labels, project_form
+from webmap.forms import (
+    VersionForm,
+    conflict_rows,
+    dictionary_values,
+    labels,
+    project_form,
+    required_names,
+)
+from webmap.history import action_label, history_rows
 
 bp = Blueprint("project_editing", __name__)
 
@@ -24,6 +33,7 @@ def _edit_page(project, form, status: int = 200, conflict: Conflict | None = Non
         delete=VersionForm(version=project.version),
         conflict=conflict_rows(conflict, "project") if conflict else None,
         conflict_message=user_message(conflict) if conflict else None,
+        required=required_names("project"),
     ), status
 
 
@@ -33,15 +43,16 @@ def edit(code: str):
     """Edit a project's own attributes (its stage moves on the project page)."""
     session = get_session()
     project = get_project(session, code)
+    found = register_places()
+    stored = {**snapshot(project), "version": project.version}
     if request.method == "GET":
-        return _edit_page(project, project_form(data={**snapshot(project),
-                                                      "version": project.version}))
-    form = project_form()
+        return _edit_page(project, project_form(found, data=stored))
+    form = project_form(found, current=stored)  # a field not sent is blank, not the stored
     if not form.validate_on_submit():
         return _edit_page(project, form, 400)
     try:
         update_project(session, code, dictionary_values(form), form.version.data,
-                       current_user.name)
+                       current_user.name, places=found)
     except Conflict as error:
         session.rollback()
         project = get_project(session, code)
@@ -71,6 +82,9 @@ def history(code: str):
     """Show every change of a project: who, when, which fields, before and after."""
     project, records = project_history(get_session(), code, binned=may_see_the_bin())
     back = None if project.deleted_at else url_for("ledger.project", code=code)
-    return render_template("history.html", item=project, records=records,
-                           names=labels("project"), form=VersionForm(version=project.version),
+    return render_template("history.html", item=project,
+                           rows=history_rows(records, "project", labels("project"),
+                                             project.version),
+                           action_deleted=action_label("delete"),
+                           form=VersionForm(version=project.version),
                            restore_endpoint=None, back=back)

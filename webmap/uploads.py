@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
+from geo.boundaries import places
 from geo.county import load_county
 from geo.errors import N_, GeoError
 from geo.fields import CODE_SYSTEMS
@@ -119,12 +120,13 @@ def _run(token: str, settings: dict, commit: bool, session=None, progress=None) 
 
 
 def _import(session, path, filename, settings, commit, county, progress) -> Outcome:
+    session = session or get_session()
     return import_file(
-        session or get_session(), path, settings["layer"], commit=commit,
+        session, path, settings["layer"], commit=commit,
         filename=filename,
         crs=settings["crs"], encoding=settings["encoding"],
         source_layer=settings["source_layer"], overrides=settings["overrides"],
-        options=Options(county=county.outline,
+        options=Options(county=county.outline, places=places(session, county),
                         max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"]),
                         code_systems=settings["systems"]),
         central_meridian=county.gk_central_meridian,

@@ -33,6 +33,7 @@ from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
 from geo.importer.shapes import ShapeChecker
 from geo.importer.source import MAX_UNPACKED, Source
+from geo.places import PARCEL_FIELD, Places, locate_all
 from geo.record_rules import RULE_FIELDS, parcel_problems
 
 DEFAULT_STATUS = {"idle": "idle", "stock": "available"}
@@ -49,6 +50,8 @@ class Options:
     max_unpacked: int = MAX_UNPACKED  # bytes a zip may unpack to (geo/importer/source.py)
     # {"land_use" | "planned_use": system} declared by the user; others are told from the codes
     code_systems: Mapping[str, str] = field(default_factory=dict)
+    # Towns and parks (geo/boundaries.py): each parcel's are those its shape lies in.
+    places: Places | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         geometries, areas = shapes.check(source.geometries(start, stop), found.add)
         for i in np.flatnonzero(shapes.outside(geometries)):
             found.add(i, "geometry", N_("The parcel lies outside the county."))
+        if options.places is not None:
+            _derive_places(options.places, geometries, values, found)
         if area_column and area_unit is None:
             area_unit = _unit_from_values(values, geometries, areas, area_column, notes)
         if "registered_area" in values:
@@ -137,6 +142,20 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         if progress:
             progress(size)
     return records, issues
+
+
+def _derive_places(places: Places, geometries: np.ndarray, values: dict[str, list],
+                   found: _Findings) -> None:
+    """Store the town and park each shape lies in; warn where the file's column says another."""
+    for kind, name in PARCEL_FIELD.items():
+        derived = locate_all(places.of(kind), geometries)
+        given = values.get(name, [None] * len(geometries))
+        for i, (said, place) in enumerate(zip(given, derived, strict=True)):
+            if said and place and said != place:
+                found.add(i, name, N_("%(field)s %(value)s in the file, but the shape lies "
+                                      "in %(derived)s: %(derived)s is stored."), "warning",
+                          value=said, derived=place)
+        values[name] = [place or said for said, place in zip(given, derived, strict=True)]
 
 
 def _attributes(source: Source, mapping: Mapping[str, str], fields, start: int, stop: int,
