@@ -121,7 +121,7 @@
           state.values[u.column][w.word] = select.value;
         });
         var rows = el("td", w.rows); rows.className = "num";
-        tr.appendChild(el("td", u.label + " (" + u.column + ")")); tr.appendChild(el("td", w.word));
+        tr.appendChild(el("td", u.label === u.column ? u.column : u.column + " → " + u.label)); tr.appendChild(el("td", w.word));
         tr.appendChild(rows); var td = el("td"); td.appendChild(select); tr.appendChild(td);
         body.appendChild(tr);
       });
