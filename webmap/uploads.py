@@ -301,9 +301,12 @@ def check():
       summary: Upload a file and get its column mapping and validation report
       description: >
         Multipart form: file (or token of an earlier upload), layer (idle|stock), crs,
-        encoding, source_layer, map (JSON object column → field). Needs the CSRF token.
+        encoding, source_layer, map (JSON object column → field), values (JSON object
+        column → {word in the file: value or its label}). Needs the CSRF token.
       responses:
-        200: {description: "Mapping, notes (CRS, encoding) and the per-row report"}
+        200: {description: "Mapping, value mapping used, unknown words with their row
+          counts, notes (CRS, encoding), the report grouped by problem, the first per-row
+          findings and a GeoJSON preview of the outlines"}
         400: {description: "The file cannot be read, or a setting is wrong"}
     """
     token = request.form.get("token")
