@@ -417,6 +417,30 @@ DERIVED_FIELDS: tuple[Field, ...] = (
     Field("version", "版本", "Version", "integer", computed=True, aliases=("BBH",)),
 )
 
+# Words files use for a choice value, by field name: {word: stored value}. An import applies
+# them and says so (geo/importer/values.py); a word that is here is never a guess about
+# another county's meaning, only another way of writing the same value (docs/domain.md).
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "status": {"可供": "available", "可供应": "available", "空闲": "available",
+               "待供": "available", "低效": "underused", "低效用地": "underused",
+               "闲置": "idle", "已出让": "supplied", "已划拨": "supplied",
+               "已收回土地": "recovered", "收回": "recovered"},
+    "ownership": {"国有土地": "state", "国有建设用地": "state", "国有土地使用权": "state",
+                  "集体土地": "collective", "集体所有": "collective"},
+    "gas": {"有": "yes", "通": "yes", "无": "no", "未通": "no", "Y": "yes", "N": "no"},
+    "rail": {"有": "yes", "无": "no", "Y": "yes", "N": "no"},
+}
+
+
+def value_aliases(name: str) -> dict[str, str]:
+    """Return the dictionary's other words for the values of field ``name``.
+
+    >>> value_aliases("status")["可供"]
+    'available'
+    """
+    return VALUE_ALIASES.get(name, {})
+
+
 _TABLES = {
     "parcel": PARCEL_FIELDS, "building": BUILDING_FIELDS, "project": PROJECT_FIELDS,
     "plan": PLAN_FIELDS, "annual_plan": ANNUAL_PLAN_FIELDS, "progress": PROGRESS_FIELDS,
@@ -448,6 +472,6 @@ __all__ = [
     "CATEGORY_FIELD", "CHAINS", "CODE_SYSTEMS", "Choice", "EMISSION_FIELDS", "SUPPLY_METHODS",
     "Field", "LAND_CLASSES", "LAYERS", "NEEDS_FIELDS", "OFFER_FIELDS", "OFFER_STATUSES",
     "PARCEL_FIELDS", "PARCEL_STATUSES", "PLAN_FIELDS", "PROGRESS_FIELDS", "PROJECT_FIELDS",
-    "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "YES_NO", "alias_index",
-    "clean_record", "fields_for", "get_field", "json_value",
+    "STAGES", "TRANSITION_FIELDS", "TRANSITION_KINDS", "UNITS", "VALUE_ALIASES", "YES_NO",
+    "alias_index", "clean_record", "fields_for", "get_field", "json_value", "value_aliases",
 ]

@@ -339,6 +339,9 @@ class ImportRun(Base):
     layer: Mapped[str] = mapped_column(String(10), nullable=False)
     crs: Mapped[str] = mapped_column(String(100), nullable=False)
     encoding: Mapped[str | None] = mapped_column(String(20))
+    # The mapping used: {"columns": {column: field}, "values": [{column, field, source,
+    # target, how, rows}]} (geo/importer/values.py); None for runs before migration 0013.
+    mapping: Mapped[dict | None] = mapped_column(JSON)
     created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     imported_at: Mapped[dt.datetime] = mapped_column(

@@ -178,7 +178,7 @@ def test_a_file_with_a_rejected_row_writes_nothing(empty_app, tmp_path):
     runner = empty_app.test_cli_runner()
     result = runner.invoke(args=["import", str(path), "--layer", "idle", "--lang", "en"])
     assert result.exit_code != 0
-    assert "row 7" in result.output and "nothing was written" in result.output
+    assert "Row 7:" in result.output and "nothing was written" in result.output
     with empty_app.extensions["landmatch.sessions"]() as session:
         assert _count(session) == 0
 

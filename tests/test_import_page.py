@@ -62,3 +62,44 @@ def test_api_docs_page_renders_offline(page, server):  # noqa: F811
     assert "/api/parcels" in page.locator("#swagger-ui").inner_text()
     outside = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]
     assert outside == []
+
+
+def test_upload_maps_unknown_words_shows_the_outlines_then_writes(page, server, tmp_path):  # noqa: F811
+    from pathlib import Path
+
+    from tests.test_import_values import BUREAU_WORDS, _gpkg, bureau_parcels
+
+    shots = Path("/work/notes/shots")
+    sign_in(page, server)
+    page.goto(f"{server}/import")
+    page.set_input_files("input[name=file]", str(_gpkg(tmp_path,
+                                                       bureau_parcels(BUREAU_WORDS))))
+    page.select_option("select[name=layer]", "stock")
+    page.click("#lm-import-form button[type=submit]")
+    page.locator("#lm-unknown-box").wait_for(state="visible", timeout=20000)
+    rows = page.locator("#lm-unknown tbody tr")
+    assert rows.count() == 3
+    assert "已预留" in rows.nth(0).inner_text() and "2" in rows.nth(0).inner_text()
+    assert "4" in page.locator("#lm-groups").inner_text()  # one line for the 4 rows
+    assert "面积按亩读取" in page.locator("#lm-groups").inner_text()
+    assert "可供 → 可供地" in page.locator("#lm-values").inner_text()
+    assert page.locator("#lm-commit").is_disabled()
+    page.locator("#lm-preview .leaflet-overlay-pane canvas, #lm-preview path").first.wait_for()
+    assert page.locator("#lm-preview").get_attribute("data-shapes") == "6"
+    if shots.is_dir():
+        page.locator("#lm-result").screenshot(path=str(shots / "importvalues-unknown.png"))
+    for word, label in (("已预留", "已意向"), ("洽谈中", "已意向"), ("已批未用", "可供地")):
+        page.select_option(f"#lm-unknown select[data-word='{word}']", label=label)
+    page.click("#lm-recheck")
+    page.wait_for_function("() => document.getElementById('lm-unknown-box').hidden",
+                           timeout=20000)
+    assert "已批未用 → 可供地" in page.locator("#lm-values").inner_text()
+    assert not page.locator("#lm-commit").is_disabled()
+    if shots.is_dir():
+        page.locator("#lm-result").screenshot(path=str(shots / "importvalues-mapped.png"))
+    page.click("#lm-commit")
+    page.wait_for_function("() => document.getElementById('lm-done').textContent.length > 0",
+                           timeout=20000)
+    assert "6" in page.locator("#lm-done").inner_text()
+    outside = [u for u in page.requests if not u.startswith(server) and not u.startswith("data:")]
+    assert outside == []

@@ -9,9 +9,11 @@ import re
 
 import pyogrio
 import pytest
+from shapely.geometry import shape
 from sqlalchemy import func, select
 
-from geo.models import Parcel
+from geo.county import load_county
+from geo.models import ImportRun, Parcel
 from tests.conftest import login
 from tests.interchange_helpers import seat_parcels
 
@@ -137,3 +139,73 @@ def test_streamed_commit_of_a_rejected_file_ends_with_the_error(app, client, tmp
                                                        "token": token["token"]})
     assert "nothing was written" in lines[-1]["error"]["message"]
     assert _count(app) == before
+
+
+def _bureau_file(tmp_path):
+    from tests.test_import_values import BUREAU_WORDS, _gpkg, bureau_parcels
+
+    return _gpkg(tmp_path, bureau_parcels(BUREAU_WORDS))
+
+
+def test_unknown_words_come_with_row_counts_and_choices_and_map_on_recheck(
+        app, client, tmp_path):
+    checked = _post(client, "/import/check", {
+        "layer": "stock", "file": (open(_bureau_file(tmp_path), "rb"), "存量.gpkg")}).get_json()
+    assert not checked["ok"] and checked["rejected"] == 4
+    (unknown,) = checked["unknown"]
+    assert (unknown["column"], unknown["field"]) == ("状态", "status")
+    assert unknown["words"] == [{"word": "已预留", "rows": 2}, {"word": "洽谈中", "rows": 1},
+                                {"word": "已批未用", "rows": 1}]
+    assert {"value": "reserved", "label": "已意向"} in unknown["choices"]
+    # one line per problem on the page too, without the command line's advice
+    (values_line,) = [g for g in checked["groups"] if g["field"] == "状态"]
+    assert values_line["count"] == 4 and "--map-value" not in values_line["text"]
+    assert [g["text"] for g in checked["groups"] if g["severity_label"] == "说明"] == [
+        "面积按亩读取，与计算面积相符 6/6 行。"]
+    # the dictionary's synonym is shown before anything is written
+    assert [v["text"] for v in checked["values"]] == ["状态：可供 → 可供地（2 行，字典同义词）"]
+    words = json.dumps({"状态": {"已预留": "reserved", "洽谈中": "reserved",
+                                 "已批未用": "available"}})
+    again = _post(client, "/import/check", {"layer": "stock", "token": checked["token"],
+                                            "values": words}).get_json()
+    assert again["ok"] and again["unknown"] == []
+    assert "状态：已批未用 → 可供地（1 行，按指定）" in [v["text"] for v in again["values"]]
+    done = _post(client, "/import/commit", {"layer": "stock", "token": checked["token"],
+                                            "values": words}).get_json()
+    assert done["created"] == 6
+    with app.extensions["landmatch.sessions"]() as session:
+        run = session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+    assert {v["source"]: v["target"] for v in run.mapping["values"]} == {
+        "可供": "available", "已预留": "reserved", "洽谈中": "reserved", "已批未用": "available"}
+
+
+def test_the_preview_holds_every_shape_marking_the_rejected_rows(client, tmp_path):
+    checked = _post(client, "/import/check", {
+        "layer": "stock", "file": (open(_bureau_file(tmp_path), "rb"), "存量.gpkg")}).get_json()
+    features = checked["preview"]["features"]
+    assert len(features) == 6
+    assert [f["properties"]["rejected"] for f in features] == [False, True, True, True, False,
+                                                               True]
+    centre = shape(features[0]["geometry"]).centroid
+    lon, lat = centre.x, centre.y
+    assert 110 < lon < 112 and 35 < lat < 37  # moved from EPSG:4525 to lon/lat
+
+
+def test_page_errors_name_the_page_s_boxes_not_command_line_options(client, tmp_path):
+    from tests.test_import_values import bureau_parcels
+
+    path = tmp_path / "gk.gpkg"
+    frame = bureau_parcels(["可供地"]).to_crs(4525)
+    pyogrio.write_dataframe(frame, path)
+    wrong = _post(client, "/import/check", {"layer": "stock", "crs": "EPSG:4490",
+                                            "file": (open(path, "rb"), "p.gpkg")})
+    assert wrong.status_code == 400
+    message = wrong.get_json()["error"]["message"]
+    assert "“坐标系”一栏" in message and "--" not in message
+    points = tmp_path / "points.csv"
+    x, y = load_county().settings["seat"]
+    points.write_text(f"地块编号,经度,纬度\nP1,{x},{y}\nP2,{x + 0.01},{y}\n", encoding="utf-8")
+    told = _post(client, "/import/check", {"layer": "stock",
+                                           "file": (open(points, "rb"), "points.csv")})
+    message = told.get_json()["error"]["message"]
+    assert "只有点" in message and "--" not in message

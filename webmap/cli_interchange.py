@@ -15,12 +15,21 @@ from geo.county import load_county
 from geo.errors import GeoError
 from geo.export import FORMATS, export_layer, format_for
 from geo.features import LAYER_NAMES, get_layer, parse_bbox, parse_filters
-from geo.importer import Options, Plan, commit_plan, parse_overrides, plan_import
-from geo.importer.report import report_csv, report_rows
+from geo.importer import (
+    Options,
+    Plan,
+    commit_plan,
+    parse_overrides,
+    parse_value_maps,
+    plan_import,
+    read_map_file,
+)
+from geo.importer.report import report_csv
 from geo.land_use import SYSTEMS
 from webmap.cli import CliError
 from webmap.errors import translate, user_message
 from webmap.i18n import field_label
+from webmap.import_text import applied_text, grouped
 
 
 class _Progress:
@@ -58,7 +67,8 @@ class _Progress:
             self.bar = None
 
 
-def _print_plan(plan: Plan) -> None:
+def _print_plan(plan: Plan, report_path: str | None) -> None:
+    """Print the notes, the mapping used and the report grouped: one line per problem."""
     for note, params in plan.notes:
         click.echo(translate(note, None, params))
     click.echo(gettext("Columns:"))
@@ -67,12 +77,19 @@ def _print_plan(plan: Plan) -> None:
         shown = field_label(fields[target]) + f" ({target})" if target in fields else (
             target or gettext("(left out)"))
         click.echo(f"  {column} → {shown}")
-    rows = report_rows(plan.issues, lambda i: translate(i.message, i.field, i.params))
-    if rows:
+    if plan.applied:
+        click.echo(gettext("Value mapping:"))
+        for applied in plan.applied:
+            click.echo("  " + applied_text(plan, applied))
+    lines = grouped(plan, command_line=True)
+    if lines:
         click.echo(gettext("Report:"))
-        for r in rows:
-            mark = gettext("error") if r["severity"] == "error" else gettext("warning")
-            click.echo(f"  {gettext('row')} {r['row']}\t{r['code']}\t{mark}\t{r['message']}")
+        for line in lines:
+            mark = (gettext("note") if line.note else gettext("error")
+                    if line.severity == "error" else gettext("warning"))
+            click.echo(f"  {mark}\t{line.text}")
+        if not report_path:
+            click.echo(gettext("Every row's findings: add --report report.csv."))
 
 
 @click.command("import")
@@ -84,6 +101,12 @@ def _print_plan(plan: Plan) -> None:
 @click.option("--source-layer", help="Layer of a GeoPackage, sheet of a workbook, .shp in a zip.")
 @click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD",
               help="Map a column to a field (or =extra, or = to leave it out).")
+@click.option("--map-value", "value_mappings", multiple=True, metavar="COLUMN:SOURCE=TARGET",
+              help="Read a word of a column as a value (stored value or its zh/en label), "
+                   "e.g. 状态:可供=可供地.")
+@click.option("--map-file", type=click.Path(exists=True, dir_okay=False),
+              help='JSON: {"columns": {"宗地号": "code"}, "values": {"状态": {"可供": "可供地"}}};'
+                   " --map and --map-value add to it.")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Also write the report as CSV.")
@@ -95,8 +118,8 @@ def _print_plan(plan: Plan) -> None:
 @click.option("--planned-code-system", type=click.Choice(SYSTEMS),
               help="Code system of the planned land use (by default told from codes and names).")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]), show_default=True)
-def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_run,
-                   report_path, no_county_check, area_tolerance, code_system,
+def import_command(file, layer_name, crs, encoding, source_layer, mappings, value_mappings,
+                   map_file, dry_run, report_path, no_county_check, area_tolerance, code_system,
                    planned_code_system, lang) -> None:
     """Import a Shapefile (zipped), GeoPackage, GeoJSON, CSV or XLSX file into a layer."""
     county = load_county(current_app.config["COUNTY"])
@@ -105,9 +128,13 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
         in_use = places(session, county)
     with force_locale(lang):
         try:
+            overrides, value_maps = read_map_file(map_file) if map_file else ({}, {})
+            overrides.update(parse_overrides(mappings))
+            for column, words in parse_value_maps(value_mappings).items():
+                value_maps.setdefault(column, {}).update(words)
             plan = plan_import(
-                file, layer_name, crs=crs, encoding=encoding,
-                overrides=parse_overrides(mappings), source_layer=source_layer,
+                file, layer_name, crs=crs, encoding=encoding, value_maps=value_maps,
+                overrides=overrides, source_layer=source_layer,
                 options=Options(area_tolerance=area_tolerance / 100,
                                 repair_tolerance=area_tolerance / 100,
                                 county=None if no_county_check else county.outline,
@@ -118,7 +145,7 @@ def import_command(file, layer_name, crs, encoding, source_layer, mappings, dry_
                                    ("planned_use", planned_code_system)) if v}),
                 central_meridian=county.gk_central_meridian, progress=progress)
             progress.close()
-            _print_plan(plan)
+            _print_plan(plan, report_path)
             if report_path:
                 Path(report_path).write_text(report_csv(
                     plan.issues, lambda i: translate(i.message, i.field, i.params),

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import shapely
 from flask import (
     Blueprint,
     Response,
@@ -20,7 +21,7 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from werkzeug.utils import secure_filename
 
 from geo.boundaries import places
@@ -33,14 +34,32 @@ from geo.importer.report import report_csv, report_rows
 from geo.land_use import SYSTEMS
 from webmap.auth import editor_required
 from webmap.db import get_session
-from webmap.errors import translate, user_message
+from webmap.errors import _respond, translate, user_message
 from webmap.i18n import field_label, lang
+from webmap.import_text import applied_text, grouped, target_label
 from webmap.mapview import layer_title
 
 bp = Blueprint("uploads", __name__)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 NDJSON = "application/x-ndjson"
 SUFFIXES = (".zip", ".gpkg", ".geojson", ".json", ".csv", ".xlsx")
+ISSUES_SHOWN = 100  # per-row findings sent to the page; all of them are in the CSV download
+# The command line's options as the page names its own controls: a message from geo/ that
+# advises an option reads, on the page, as the box or table to use (longest first).
+PAGE_WORDS = (
+    ("--map column=code", lazy_gettext("the Columns table (choose 地块编号 for a column)")),
+    ("--map 列名=code", lazy_gettext("the Columns table (choose 地块编号 for a column)")),
+    ("--source-layer", lazy_gettext("the box Layer or sheet in the file")),
+    ("--encoding", lazy_gettext("the box Encoding")),
+    ("--crs", lazy_gettext("the box Coordinate system")),
+)
+
+
+def page_words(message: str) -> str:
+    """Return ``message`` with command-line options named as the page's controls."""
+    for option, words in PAGE_WORDS:
+        message = message.replace(option, str(words))
+    return message
 
 
 def _folder(token: str) -> Path:
@@ -101,9 +120,22 @@ def _settings(token: str) -> dict:
         if system not in SYSTEMS:
             raise GeoError(N_("%(field)s must be one of: %(choices)s."), field=name,
                            choices="、".join(SYSTEMS))
-    return {"layer": form.get("layer", ""), "crs": form.get("crs") or None, "systems": systems,
+    try:
+        values = json.loads(form.get("values") or "{}")
+    except (ValueError, RecursionError):
+        values = None
+    if not isinstance(values, dict) or not all(
+            isinstance(words, dict) and all(isinstance(t, str) for t in words.values())
+            for words in values.values()):
+        raise GeoError(N_("The value mapping must be a JSON object of columns to {word: value}, "
+                          'e.g. {"状态": {"可供": "available"}}.'), field="map_value")
+    # a word left on "(not mapped)" comes as ""; it stays unknown
+    values = {c: {w: t for w, t in words.items() if t} for c, words in values.items()}
+    return {"layer": form.get("layer", ""), "crs": form.get("crs") or None,
+            "systems": systems,
             "encoding": form.get("encoding") or None,
-            "source_layer": form.get("source_layer") or None, "overrides": overrides}
+            "source_layer": form.get("source_layer") or None, "overrides": overrides,
+            "values": {c: words for c, words in values.items() if words}}
 
 
 def _run(token: str, settings: dict, commit: bool, session=None, progress=None) -> Outcome:
@@ -126,6 +158,7 @@ def _import(session, path, filename, settings, commit, county, progress) -> Outc
         filename=filename,
         crs=settings["crs"], encoding=settings["encoding"],
         source_layer=settings["source_layer"], overrides=settings["overrides"],
+        value_maps=settings["values"],
         options=Options(county=county.outline, places=places(session, county),
                         max_unpacked=int(current_app.config["IMPORT_MAX_UNPACKED"]),
                         code_systems=settings["systems"]),
@@ -142,7 +175,11 @@ def _answer(token: str, commit: bool) -> Response:
     """
     settings = _settings(token)
     if request.accept_mimetypes.best != NDJSON:
-        outcome = _run(token, settings, commit)
+        try:
+            outcome = _run(token, settings, commit)
+        except GeoError as error:
+            return _respond(error.status, error.code, page_words(user_message(error)),
+                            error.field)
         if commit:
             shutil.rmtree(_folder(token), ignore_errors=True)  # written: the upload is done
         return jsonify(_plan_json(token, outcome))
@@ -188,7 +225,8 @@ def _answer(token: str, commit: bool) -> Response:
                              ensure_ascii=False) + "\n"
             return
         error = result.get("error")
-        body = ({"code": error.code, "message": user_message(error), "field": error.field}
+        body = ({"code": error.code, "message": page_words(user_message(error)),
+                 "field": error.field}
                 if error else {"code": "internal", "message": gettext(
                     "Something went wrong on the server; it has been logged. Please try "
                     "again.")})
@@ -207,18 +245,56 @@ def _plan_json(token: str, outcome: Outcome) -> dict:
     labels = {f.name: field_label(f) for f in fields}
     labels.update({EXTRA: gettext("keep in other attributes"), SKIP: gettext("leave out"),
                    EXTRA_JSON: gettext("other attributes (JSON)")})
+    lines = grouped(plan, command_line=False)
     return {
         "token": token, "ok": plan.ok, "rows": plan.source.size,
         "accepted": len(plan.records), "rejected": len({i.row for i in plan.errors}),
-        "notes": [translate(note, None, params) for note, params in plan.notes],
+        "notes": [page_words(translate(note, None, params)) for note, params in plan.notes],
         "mapping": [{"column": c, "field": t} for c, t in plan.mapping.items()],
         "choices": [{"value": k, "label": v} for k, v in labels.items()],
+        "groups": [{"severity": line.severity, "field": labels.get(line.field or "", ""),
+                    "severity_label": gettext("note") if line.note else gettext("error")
+                    if line.severity == "error" else gettext("warning"),
+                    "count": line.count, "rows": list(line.rows), "text": line.text}
+                   for line in lines],
+        "unknown": _unknown(plan, lines, fields),
+        "values": [{"column": a.column, "source": a.source, "target": a.target,
+                    "target_label": target_label(plan, a.field, a.target), "rows": a.rows,
+                    "how": a.how, "text": applied_text(plan, a)} for a in plan.applied],
         "issues": [{**r, "field": labels.get(r["field"], r["field"]),
                     "severity_label": gettext("error") if r["severity"] == "error"
                     else gettext("warning")}
-                   for r in report_rows(plan.issues, _issue_text)],
+                   for r in report_rows(plan.issues[:ISSUES_SHOWN], _issue_text)],
+        "issues_total": len(plan.issues),
+        "preview": _preview(plan),
         "created": outcome.created, "updated": outcome.updated,
     }
+
+
+def _unknown(plan, lines, fields) -> list[dict]:
+    """Return each choice column's unknown words, their row counts and the values to pick."""
+    by_name = {f.name: f for f in fields}
+    columns = {name: column for column, name in plan.mapping.items()}
+    result = []
+    for line in lines:
+        f = by_name.get(line.field or "")
+        if not line.values or f is None or f.kind != "choice" or f.name not in columns:
+            continue
+        result.append({
+            "column": columns[f.name], "field": f.name, "label": field_label(f),
+            "words": [{"word": w, "rows": n} for w, n in line.values],
+            "choices": [{"value": c.value, "label": f.choice_label(c.value, lang())}
+                        for c in f.choices]})
+    return result
+
+
+def _preview(plan) -> dict:
+    """Return the plan's preview shapes as GeoJSON (lon/lat), each with its row and fate."""
+    shapes = shapely.from_wkb([wkb for _, _, wkb, _ in plan.preview])
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(shape)),
+         "properties": {"row": line, "code": code or "", "rejected": rejected}}
+        for (line, code, _, rejected), shape in zip(plan.preview, shapes, strict=True)]}
 
 
 @bp.get("/import")
@@ -239,9 +315,12 @@ def check():
       summary: Upload a file and get its column mapping and validation report
       description: >
         Multipart form: file (or token of an earlier upload), layer (idle|stock), crs,
-        encoding, source_layer, map (JSON object column → field). Needs the CSRF token.
+        encoding, source_layer, map (JSON object column → field), values (JSON object
+        column → {word in the file: value or its label}). Needs the CSRF token.
       responses:
-        200: {description: "Mapping, notes (CRS, encoding) and the per-row report"}
+        200: {description: "Mapping, value mapping used, unknown words with their row
+          counts, notes (CRS, encoding), the report grouped by problem, the first per-row
+          findings and a GeoJSON preview of the outlines"}
         400: {description: "The file cannot be read, or a setting is wrong"}
     """
     token = request.form.get("token")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 
+from geo.county import DATA_DIR
 from geo.errors import N_, GeoError
 from geo.fields import DERIVED_FIELDS, Field, alias_index, fields_for
 
@@ -22,6 +25,20 @@ def importable_fields(layer: str) -> tuple[Field, ...]:
     return tuple(f for f in fields_for("parcel", layer) if f.name != "layer" and not f.computed)
 
 
+@cache
+def dbf_aliases() -> dict[str, str]:
+    """Return {column name (lower case): field name} of data/dbf_aliases.csv.
+
+    Pinyin column names in common use that the dictionary's own aliases miss; the file says
+    where each comes from. The dictionary's aliases come first when both name a column.
+
+    >>> dbf_aliases()["xzqsrq"]
+    'idle_since'
+    """
+    with open(DATA_DIR / "dbf_aliases.csv", encoding="utf-8", newline="") as f:
+        return {r["alias"].strip().lower(): r["field"] for r in csv.DictReader(f)}
+
+
 def auto_mapping(columns: Iterable[str], layer: str) -> dict[str, str]:
     """Return {column: field name, "extra" or ""} found through names, labels and aliases.
 
@@ -33,9 +50,12 @@ def auto_mapping(columns: Iterable[str], layer: str) -> dict[str, str]:
     """
     fields = importable_fields(layer)
     index = alias_index(fields_for("parcel", layer))  # "layer" too: it comes from the user
+    for alias, name in dbf_aliases().items():
+        if name in {f.name for f in fields}:
+            index.setdefault(alias, name)
     derived = alias_index(DERIVED_FIELDS)
     rank = {f.name: [k.strip().lower() for k in (f.name, f.zh, f.en, *f.aliases)]
-            for f in fields}
+            for f in fields}  # a data/dbf_aliases.csv name ranks after these
     mapping: dict[str, str] = {}
     best: dict[str, tuple[int, str]] = {}
     for column in columns:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import CrsChoice
@@ -33,11 +34,13 @@ from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
 from geo.importer.shapes import ShapeChecker
 from geo.importer.source import MAX_UNPACKED, Source
+from geo.importer.values import ValueMap
 from geo.places import PARCEL_FIELD, Places, locate_all
 from geo.record_rules import RULE_FIELDS, parcel_problems
 
 DEFAULT_STATUS = {"idle": "idle", "stock": "available"}
 BATCH = 10_000  # rows checked together: large enough for array speed, small for memory
+PREVIEW = 5_000  # shapes a plan keeps for the upload page's map, whatever their rows' fate
 
 
 @dataclass(frozen=True)
@@ -84,14 +87,18 @@ class _Findings:
 
 def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsChoice,
              options: Options, progress: Callable[[int], None] | None = None,
-             notes: list | None = None) -> tuple[Records, list[Issue]]:
+             notes: list | None = None, value_map: ValueMap | None = None,
+             preview: list | None = None) -> tuple[Records, list[Issue]]:
     """Return the rows that pass and every issue found, each naming its row and field.
 
     What was decided for the whole file (code systems, the registered areas' unit) is added
-    to ``notes`` as (msgid, params).
+    to ``notes`` as (msgid, params). ``value_map`` reads a column's other words as its field's
+    values (and counts them); ``preview`` receives (line, code, WKB, rejected) for the first
+    ``PREVIEW`` shapes.
     """
     notes = [] if notes is None else notes
     fields = {f.name: f for f in importable_fields(layer)}
+    value_map = value_map or ValueMap({}, mapping, fields)
     shapes = ShapeChecker(crs, options.repair_tolerance, options.county)
     systems = column_systems(source, mapping, options.code_systems, notes)
     area_column = next((c for c, t in mapping.items() if t == "registered_area"), None)
@@ -104,7 +111,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
     for start in range(0, source.size, BATCH):
         stop = min(start + BATCH, source.size)
         found = _Findings()
-        values, extra = _attributes(source, mapping, fields, start, stop, found)
+        values, extra = _attributes(source, mapping, fields, start, stop, found, value_map)
         size = stop - start
         codes = values.get("code", [None] * size)
         for i, code in enumerate(codes):
@@ -136,7 +143,10 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
         for i in sorted(found.by_row):
             issues += [Issue(source.line(start + i), codes[i], f, severity, message, params)
                        for f, message, severity, params in found.by_row[i]]
-        kept = np.flatnonzero((geometries != None) & ~found.rejected(size))  # noqa: E711
+        rejected = found.rejected(size)
+        kept = np.flatnonzero((geometries != None) & ~rejected)  # noqa: E711
+        if preview is not None and len(preview) < PREVIEW:
+            _add_preview(preview, geometries, codes, rejected, source, start)
         records.extend([source.line(start + i) for i in kept.tolist()], values, extra,
                        geometries, areas, kept)
         if progress:
@@ -158,8 +168,18 @@ def _derive_places(places: Places, geometries: np.ndarray, values: dict[str, lis
         values[name] = [place or said for said, place in zip(given, derived, strict=True)]
 
 
+def _add_preview(preview: list, geometries: np.ndarray, codes: list, rejected: np.ndarray,
+                 source: Source, start: int) -> None:
+    """Add the batch's shapes, simplified to about a metre, until ``PREVIEW`` are held."""
+    present = np.flatnonzero(geometries != None)[:PREVIEW - len(preview)]  # noqa: E711
+    shapes = shapely.to_wkb(shapely.simplify(geometries[present], 1e-5), output_dimension=2)
+    preview += [(source.line(start + i), codes[i], wkb, bool(rejected[i]))
+                for i, wkb in zip(present.tolist(), shapes.tolist(), strict=True)]
+
+
 def _attributes(source: Source, mapping: Mapping[str, str], fields, start: int, stop: int,
-                found: _Findings) -> tuple[dict[str, list], list[dict | None]]:
+                found: _Findings, value_map: ValueMap,
+                ) -> tuple[dict[str, list], list[dict | None]]:
     """Return each mapped field's cleaned values, and each row's ``extra`` (None if empty).
 
     A value its field refuses is reported and left None; its row is then rejected.
@@ -176,7 +196,8 @@ def _attributes(source: Source, mapping: Mapping[str, str], fields, start: int, 
                 if kept:
                     extra[i] = {**(extra[i] or {}), **kept}
             continue
-        values[target] = _clean_column(fields[target], raws, found)
+        values[target] = _clean_column(fields[target], raws, found, value_map.table(column),
+                                       partial(value_map.count, column))
     return values, extra
 
 
@@ -210,8 +231,12 @@ def _check_whole_rows(values: dict[str, list], size: int, found: _Findings) -> N
             found.add(i, problem.field, problem.message, **problem.params)
 
 
-def _clean_column(f, raws: list, found: _Findings) -> list:
-    """Return ``raws`` through ``f.clean``; what it refuses is reported and becomes None."""
+def _clean_column(f, raws: list, found: _Findings, words: Mapping[str, tuple[str, str]],
+                  count: Callable[[str, str], None]) -> list:
+    """Return ``raws`` through ``f.clean``; what it refuses is reported and becomes None.
+
+    A text that ``words`` holds (stripped) is read as the value it maps to, and counted.
+    """
     if f.name in LAND_USE_FIELDS:
         # "05H1 商业服务业设施用地" is longer than a code: read whole, resolved to a code later
         return [as_text(raw) for raw in raws]
@@ -223,6 +248,10 @@ def _clean_column(f, raws: list, found: _Findings) -> list:
     for i, raw in enumerate(raws):
         if raw is None and f.name == "status":
             continue  # the layer's default status is used
+        if words and type(raw) is str and raw.strip() in words:
+            word = raw.strip()
+            raw, how = words[word]
+            count(word, how)
         if known is not None and type(raw) is str and raw in known:
             cleaned[i] = known[raw]
             continue
