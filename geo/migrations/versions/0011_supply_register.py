@@ -5,7 +5,7 @@ where only a typed "idle since" was kept, the agreed start it implies (one year 
 令53 第二条) is written, so the derived date is the one staff had typed.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
