@@ -170,7 +170,7 @@ def create_parcel(session: Session, values: Mapping[str, object], geometry: obje
     if places is not None:
         set_places(places, geom, values, None, True)
     cleaned = clean_record(_editable(layer), values)
-    check_land_use(cleaned.get("land_use"))
+    check_land_use(cleaned)
     try:
         refuse_overlap(session, geom, None, confirm_overlap)
     except Overlap as error:  # the same code on the same land: created meanwhile
@@ -206,8 +206,8 @@ def update_parcel(session: Session, code: str, values: Mapping[str, object],
     cleaned = clean_record(_editable(layer), values, partial=True)
     if "status" in cleaned:
         check_status_edit(session, parcel, str(cleaned["status"]))
-    if cleaned.get("land_use") != parcel.land_use:
-        check_land_use(cleaned.get("land_use"))
+    # a code stored before the tables knew better does not block other changes
+    check_land_use({k: v for k, v in cleaned.items() if v != getattr(parcel, k, None)})
     if geom is not None:
         refuse_overlap(session, geom, parcel.id, confirm_overlap)
     for name, value in cleaned.items():

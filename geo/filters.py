@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from geo.areas import M2_PER_MU
@@ -77,28 +77,39 @@ def filter_label(name: str, lang: str = "zh") -> str | None:
     return None if label is None else label[1 if lang == "en" else 0]
 
 
-def land_use_classes() -> dict[str, list[str]]:
-    """Return each land-use class (geo.fields.LAND_CLASSES) with the codes stored under it.
+def land_use_classes() -> dict[str, dict[str, list[str]]]:
+    """Return each land-use class (geo.fields.LAND_CLASSES) with its codes, by code system.
 
-    The class is the reference table's; ``industrial`` also holds the codes of its three
-    classes (industrial1 …), as in matching. When land use becomes (system, code) this one
-    function changes.
+    A code means different land in different systems (docs/domain.md "Land-use codes"), so a
+    class is a set of (system, code); ``industrial`` also holds the codes of its three classes
+    (industrial1 …), as in matching.
 
-    >>> "100102" in land_use_classes()["industrial"], "100102" in land_use_classes()["industrial1"]
+    >>> classes = land_use_classes()["industrial"]
+    >>> "1001" in classes["ydyh2023"], "1001" in classes.get("gbt21010", [])
     (True, False)
     """
-    classes: dict[str, list[str]] = {}
+    classes: dict[str, dict[str, list[str]]] = {}
     for code in land_use_codes().values():
         for klass in {code.klass, re.sub(r"\d+$", "", code.klass)} - {""}:
-            classes.setdefault(klass, []).append(code.code)
+            classes.setdefault(klass, {}).setdefault(code.system, []).append(code.code)
     return classes
 
 
-def land_use_condition(column, classes: list[str]) -> ColumnElement[bool]:
-    """Return the condition "the stored land-use code is in one of ``classes``"."""
+def land_use_condition(model, classes: list[str]) -> ColumnElement[bool]:
+    """Return "the use that matching reads (planned, else current) is in one of ``classes``"."""
     known = land_use_classes()
-    codes = sorted({c for k in classes for c in known.get(k, [])})
-    return column.in_(codes) if codes else false()
+    by_system: dict[str, set[str]] = {}
+    for klass in classes:
+        for system, codes in known.get(klass, {}).items():
+            by_system.setdefault(system, set()).update(codes)
+
+    def use_in(code_column, system_column) -> ColumnElement[bool]:
+        return or_(*[and_(system_column == system, code_column.in_(sorted(codes)))
+                     for system, codes in by_system.items()], false())
+
+    return or_(and_(model.planned_use.is_not(None),
+                    use_in(model.planned_use, model.planned_use_system)),
+               and_(model.planned_use.is_(None), use_in(model.land_use, model.land_use_system)))
 
 
 def _number(name: str, raw: str) -> float:
@@ -200,7 +211,7 @@ def conditions(model, filters: Mapping[str, list[str]],
         elif name == SEARCH:
             out.append(_search(model, values[0]))
         elif name == LAND_USE_CLASS:
-            out.append(land_use_condition(model.land_use, values))
+            out.append(land_use_condition(model, values))
         elif name in by_param:
             rng, is_max = by_param[name]
             column = getattr(model, rng.column)

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from geo.areas import mu_to_m2
+from geo.boundaries import places
 from geo.capacity import zones_left
 from geo.checks import Check, check_parcel
 from geo.county import load_county
@@ -195,7 +196,8 @@ def run_match(session: Session, raw_needs: Mapping[str, object], county_code: st
               settings: Settings | None = None) -> MatchResult:
     """Match raw needs (form or JSON values) against the register; the one call a view makes."""
     settings = settings or Settings()
-    needs = known_places(parse_needs(raw_needs), load_county(county_code))
+    # The bureau's own town and park outlines once loaded (geo/boundaries.py).
+    needs = known_places(parse_needs(raw_needs), places(session, load_county(county_code)))
     # Zones with what landed projects hold taken off (geo/capacity.py).
     rules, zones = load_rules().where(needs.on, county_code), zones_left(session, county_code)
     rows = session.execute(prefilter(session, needs, settings)).all()

@@ -140,7 +140,8 @@ def parse_needs(raw: Mapping[str, object]) -> Needs:
 
 
 def known_places(needs: Needs, county) -> Needs:
-    """Return ``needs`` when its towns and parks are the county's own; else raise FieldError.
+    """Return ``needs`` when its towns and parks are the county's own (``county``: anything
+    with ``towns`` and ``parks``, such as geo.boundaries.places); else raise FieldError.
 
     A misspelt name would otherwise select no parcel and look like "no land".
     """

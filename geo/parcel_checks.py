@@ -15,7 +15,7 @@ from geo.errors import N_, FieldError, GeoError
 from geo.geometry import from_db
 from geo.models import Parcel
 from geo.places import PARCEL_FIELD, Places
-from geo.reference import land_use_codes
+from geo.reference import LAND_USE_FIELDS, any_land_use_code
 from geo.register import backend_for
 
 # Digitised neighbours miss or cross each other by centimetres: an overlap under one square
@@ -72,11 +72,17 @@ def refuse_overlap(session: Session, geom: BaseGeometry, exclude: int | None,
         raise Overlap(found)
 
 
-def check_land_use(value: object) -> None:
-    """Refuse a land-use code that is in none of the code lists (data/landuse_codes.csv)."""
-    if value and str(value) not in land_use_codes():
-        raise FieldError("land_use", N_("%(field)s %(value)s is not in the land-use code list."),
-                         value=value)
+def check_land_use(values: Mapping[str, object]) -> None:
+    """Refuse a current or planned land-use code that is in none of the code systems
+    (data/landuse/).
+
+    Whether it is a code of the parcel's own system is a record rule (geo/record_rules.py).
+    """
+    for name in LAND_USE_FIELDS:
+        value = values.get(name)
+        if value and str(value) not in any_land_use_code():
+            raise FieldError(name, N_("%(field)s %(value)s is not in the land-use code list."),
+                             value=value)
 
 
 def set_places(places: Places, geom: BaseGeometry, values: MutableMapping[str, object],

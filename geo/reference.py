@@ -59,6 +59,16 @@ def land_use_names(system: str) -> dict[str, Code]:
     return {c.zh.replace(" ", ""): c for (s, _), c in land_use_codes().items() if s == system}
 
 
+@cache
+def any_land_use_code() -> tuple[str, ...]:
+    """Return every code of every system, sorted: what a land-use field accepts."""
+    return tuple(sorted({code for _, code in land_use_codes()}))
+
+
+# The parcel fields that hold such codes, and the field naming each one's system.
+LAND_USE_FIELDS = {"land_use": "land_use_system", "planned_use": "planned_use_system"}
+
+
 def land_use(system: str | None, code: str | None) -> Code | None:
     """Return the code ``code`` of ``system``, or None when either is missing or unknown."""
     return land_use_codes().get((system or "", code or ""))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from geo.fields import UNITS, Field
+from geo.reference import LAND_USE_FIELDS, any_land_use_code
 
 _TYPES = {"text": "string", "number": "number", "integer": "integer", "date": "string",
           "choice": "string", "json": "object"}
@@ -24,6 +25,8 @@ def field_schema(field: Field) -> dict:
         schema["format"] = "date"
     if field.kind == "choice":
         schema["enum"] = [c.value for c in field.choices]
+    if field.name in LAND_USE_FIELDS:  # geo/parcel_checks.py refuses any other
+        schema["enum"] = list(any_land_use_code())
     if field.max_length:
         schema["maxLength"] = field.max_length
     if field.required and field.kind == "text":

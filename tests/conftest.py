@@ -225,3 +225,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def offer_park_land(session, park: str, n: int = 3) -> list[str]:
+    """Put ``n`` of ``park``'s unheld stock parcels on offer as industrial land; return codes.
+
+    The demo draws statuses and uses at random, and may leave a park with no industrial land
+    on offer; tests about a park's rules need some.
+    """
+    from sqlalchemy import exists, select
+
+    from geo.models import Parcel, project_parcels
+
+    held = exists().where(project_parcels.c.parcel_id == Parcel.id)
+    parcels = session.scalars(select(Parcel).where(
+        Parcel.park == park, Parcel.layer == "stock", ~held,
+        Parcel.status.in_(["available", "underused"])).order_by(Parcel.code)).all()[:n]
+    assert len(parcels) == n, f"{park} has {len(parcels)} unheld stock parcels"
+    for parcel in parcels:
+        parcel.status = "available"
+        parcel.land_use, parcel.land_use_system = "0601", "sandiao"
+        parcel.planned_use, parcel.planned_use_system = "1001", "ydyh2023"
+    session.commit()
+    return [p.code for p in parcels]

@@ -16,6 +16,7 @@ from geo.lifecycle import advance, get_project, put_back
 from geo.match_query import explain_parcel
 from geo.models import Parcel, Project
 from geo.supply import offerable_clause
+from tests.conftest import offer_park_land
 
 TODAY = dt.date.today()
 PARK = "襄汾经济技术开发区"
@@ -28,6 +29,7 @@ def _signed(session) -> Project:
 
 
 def _park_parcels(session, n=2) -> list[Parcel]:
+    offer_park_land(session, PARK)
     found = session.scalars(select(Parcel).where(Parcel.park == PARK, Parcel.layer == "stock",
                                                  offerable_clause()).order_by(Parcel.code)
                             ).all()[:n]

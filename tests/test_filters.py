@@ -70,9 +70,13 @@ def test_price_and_utilities_filter_on_their_columns(session):
 
 def test_a_land_use_class_holds_its_codes_and_industrial_holds_its_three_classes(session):
     parcels = list(session.scalars(select(Parcel).where(Parcel.layer == "stock")))
-    industrial = set(land_use_classes()["industrial"])
-    assert set(land_use_classes()["industrial1"]) < industrial
-    expected = {p.code for p in parcels if p.land_use in industrial}
+    classes = land_use_classes()
+    industrial = {(s, c) for s, codes in classes["industrial"].items() for c in codes}
+    assert {(s, c) for s, codes in classes["industrial1"].items() for c in codes} < industrial
+    # matching's use: the planned one, else the current, each in its own code system
+    expected = {p.code for p in parcels
+                if ((p.planned_use_system, p.planned_use) if p.planned_use
+                    else (p.land_use_system, p.land_use)) in industrial}
     assert _codes(session, "stock", {"land_use_class": "industrial"}) == expected != set()
 
 

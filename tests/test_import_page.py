@@ -81,7 +81,7 @@ def test_upload_maps_unknown_words_shows_the_outlines_then_writes(page, server, 
     assert rows.count() == 3
     assert "已预留" in rows.nth(0).inner_text() and "2" in rows.nth(0).inner_text()
     assert "4" in page.locator("#lm-groups").inner_text()  # one line for the 4 rows
-    assert "面积按亩读取" in page.locator("#lm-groups").inner_text()
+    assert "登记面积单位为亩" in page.locator("#lm-result").inner_text()
     assert "可供 → 可供地" in page.locator("#lm-values").inner_text()
     assert page.locator("#lm-commit").is_disabled()
     page.locator("#lm-preview .leaflet-overlay-pane canvas, #lm-preview path").first.wait_for()

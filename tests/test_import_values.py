@@ -77,7 +77,8 @@ def test_unknown_words_are_one_report_line_with_counts_and_the_flag_to_map_them(
     assert lines == ["  错误\t状态：3 个取值不在代码表中：已预留（2 行）、洽谈中（1 行）、"
                      "已批未用（1 行）；用 --map-value 状态:已预留=已意向 对应"]
     # the declared area in 亩: one note for the file, not one hint per row
-    assert "  说明\t面积按亩读取，与计算面积相符 6/6 行。" in result.output.splitlines()
+    # the registered area's unit is said once for the file (geo/importer/declared.py)
+    assert result.output.count("根据数值判断登记面积单位为亩") == 1
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +97,10 @@ def test_a_hundred_thousand_rows_with_one_unknown_word_print_under_forty_lines(
     lines = result.output.splitlines()
     assert len(lines) < 40, result.output
     assert any("状态：1 个取值不在代码表中：已预留（50000 行）" in line for line in lines)
-    assert any("面积按亩读取，与计算面积相符 100000/100000 行" in line for line in lines)
+    assert sum("登记面积单位为亩" in line for line in lines) == 1
+    assert sum("登记面积与计算面积相符 100000/100000 行" in line for line in lines) == 1
     # the report by row is whole in the CSV: a header and one line per finding
-    assert len(report.read_text(encoding="utf-8-sig").splitlines()) == 1 + 50_000 + 100_000
+    assert len(report.read_text(encoding="utf-8-sig").splitlines()) == 1 + 50_000
 
 
 def test_a_map_file_maps_columns_and_values(empty_app, tmp_path):
@@ -153,10 +155,12 @@ def test_pinyin_dbf_names_in_common_use_find_their_fields(tmp_path):
     path = tmp_path / "idle.shp"
     pyogrio.write_dataframe(frame, path, encoding="UTF-8")
     plan = plan_import(path, "idle")
-    assert plan.mapping == {"DKBH": "code", "XZQSRQ": "idle_since", "YYDDW": "holder",
-                            "TBMJ": "area_m2"}
+    # 闲置起始日期 is known but not read, as its zh header is not: 令53 dates it from the
+    # contract (geo/idle_law.py), and this file has no contract dates
+    assert plan.mapping == {"DKBH": "code", "XZQSRQ": "", "YYDDW": "holder",
+                            "TBMJ": "registered_area"}
     assert plan.ok, plan.issues
-    assert str(plan.records[0].values["idle_since"]) == "2021-03-01"
+    assert plan.records[0].values.get("idle_since") is None
 
 
 def test_a_file_of_points_is_told_parcels_need_outlines(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import or_, select
 
 from geo.models import Parcel
+from tests.conftest import offer_park_land
 
 INDICATORS = {"investment_intensity", "plot_ratio", "building_coefficient", "office_share",
               "green_ratio"}
@@ -85,7 +86,9 @@ def test_today_the_unconfirmed_2023_values_warn_but_never_rule_out(client, sessi
         assert r["code"] in standard or not INDICATORS & set(r["failed"]), r
 
 
-def test_below_an_unconfirmed_threshold_a_parcel_stays_a_candidate_with_a_warning(client):
+def test_below_an_unconfirmed_threshold_a_parcel_stays_a_candidate_with_a_warning(client,
+                                                                                   session):
+    offer_park_land(session, PARK)
     body = _match(client, industry="3911", on="2022-06-01", building_coefficient=40,
                   office_share=5, green_ratio=10, plot_ratio=1.2, parks=PARK,
                   total_investment=100)
@@ -98,7 +101,8 @@ def test_below_an_unconfirmed_threshold_a_parcel_stays_a_candidate_with_a_warnin
         assert "地区类别未知" in check["message"]  # the class used (none: grade not set)
 
 
-def test_the_why_not_answer_keeps_warnings_apart_from_failures(client):
+def test_the_why_not_answer_keeps_warnings_apart_from_failures(client, session):
+    offer_park_land(session, PARK)
     body = _match(client, industry="3911", on="2022-06-01", building_coefficient=40,
                   office_share=5, green_ratio=10, plot_ratio=1.2, parks=PARK,
                   total_investment=100)

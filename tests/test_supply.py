@@ -107,7 +107,9 @@ def test_landing_through_the_api_reserves_the_parcel_and_a_second_project_gets_4
     # An offerable parcel on industrial land, whichever the demo drew (_needs_for asks for it).
     parcel = next(p for p in session.scalars(select(Parcel).where(
         Parcel.layer == "stock", offerable_clause()).order_by(Parcel.code))
-        if land_class(p.land_use).startswith("industrial"))
+        if land_class(p.planned_use or p.land_use,
+                      p.planned_use_system if p.planned_use else p.land_use_system
+                      ).startswith("industrial"))
     needs = _needs_for(parcel)
     assert parcel.code in _candidates(client, needs)
 

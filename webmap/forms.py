@@ -11,10 +11,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from geo.errors import Conflict, FieldError
-from geo.fields import Field, fields_for, get_field
+from geo.fields import CODE_SYSTEMS, Field, fields_for, get_field
+from geo.land_use import system_label
 from geo.places import PARCEL_FIELD, Places
 from geo.project_editing import editable_fields
-from geo.reference import land_use_codes
+from geo.reference import LAND_USE_FIELDS, land_use_codes
 from webmap.errors import user_message
 from webmap.i18n import lang
 
@@ -45,7 +46,8 @@ def form_field(field: Field, options: list[tuple[str, str]] | None = None):
     validators = [Dictionary(field)]
     render = {"required": True} if field.required else {}
     if field.kind == "choice" or options is not None:
-        choices = [SelectChoice("", "—")] + ([SelectChoice(v, t) for v, t in options]
+        choices = [SelectChoice("", "—")] + ([SelectChoice(*o[:2], optgroup=(o[2:] or [None])[0])
+                                              for o in options]
                                              if options is not None else [
             SelectChoice(c.value, c.en if language == "en" else c.zh) for c in field.choices])
         return SelectField(label, choices=choices, validators=validators, validate_choice=False,
@@ -80,14 +82,19 @@ def dictionary_form(fields: Iterable[Field], hidden: tuple[str, ...] = ("version
     return DictionaryForm(**kwargs)
 
 
-def land_use_options() -> list[tuple[str, str]]:
-    """Return the land-use codes as (code, "code name") in the user's language, by code.
+def land_use_options(first: str | None) -> list[tuple[str, str, str]]:
+    """Return the land-use codes as (code, "code name", system) in the user's language, one
+    group per code system, the system ``first`` first.
 
-    Read from the code list (geo/reference.py), so a code system added there is offered here.
+    One code names different land in different systems (docs/domain.md "Land-use codes"), so
+    each system is its own group; the parcel's system field says which one the code is read
+    in. Read from the code list (geo/reference.py), so a system added there is offered here.
     """
     language = lang()
-    return [(c.code, c.label(language)) for c in sorted(land_use_codes().values(),
-                                                        key=lambda c: c.code)]
+    order = [c.value for c in CODE_SYSTEMS]
+    codes = sorted(land_use_codes().values(), key=lambda c: (
+        c.system != first, order.index(c.system) if c.system in order else len(order), c.code))
+    return [(c.code, c.label(language), system_label(c.system, language)) for c in codes]
 
 
 def parcel_options(found: Places | None, current: dict | None = None
@@ -96,9 +103,12 @@ def parcel_options(found: Places | None, current: dict | None = None
 
     A value stored before (a town of earlier boundaries) stays on offer, so the form shows it.
     """
-    options: dict[str, list[tuple[str, str]]] = {}
-    if get_field("parcel", "land_use").kind != "choice":
-        options["land_use"] = land_use_options()
+    options: dict[str, list[tuple[str, ...]]] = {}
+    for name, system in LAND_USE_FIELDS.items():
+        if get_field("parcel", name).kind != "choice":
+            # the current use is usually surveyed in 三调, the planned in 用地用海分类
+            default = "sandiao" if name == "land_use" else "ydyh2023"
+            options[name] = land_use_options((current or {}).get(system) or default)
     if found is not None:
         language = lang()
         for kind, name in PARCEL_FIELD.items():
@@ -106,7 +116,7 @@ def parcel_options(found: Places | None, current: dict | None = None
                               f"{p.name} ({p.name_en})") for p in found.of(kind)]
     for name, values in options.items():
         stored = (current or {}).get(name)
-        if stored and stored not in {v for v, _t in values}:
+        if stored and stored not in {v for v, *_rest in values}:
             values.append((str(stored), str(stored)))
     return options
 

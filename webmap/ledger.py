@@ -240,9 +240,7 @@ def idle():
     filters = parse_filters(LAYERS["idle"], request.args)
     return render_template("idle.html", lines=idle_ledger(get_session(), today(), filters),
                            finder=finder(current_app.config), query=request.args.to_dict(),
-                           filtered=bool(filters), mu=m2_to_mu)
-    return render_template("idle.html", lines=idle_ledger(get_session(), today()),
-                           idle_states=STATES)
+                           filtered=bool(filters), mu=m2_to_mu, idle_states=STATES)
 
 
 def _month() -> str:

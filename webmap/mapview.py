@@ -303,6 +303,7 @@ def finder(config) -> dict:
     Values are the stored ones (a town's Chinese name); labels are in the user's language.
     """
     county = load_county(config["COUNTY"])
+    in_use = places(get_session(), county)  # the bureau's own outlines once loaded
     language = lang()
 
     def label(c) -> str:
@@ -311,8 +312,8 @@ def finder(config) -> dict:
     classes = {c.value: label(c) for c in LAND_CLASSES}
     return {
         "layers": [(name, layer_title(name)) for name in ("idle", "stock", "sites")],
-        "towns": [(t.name, t.name if language == "zh" else t.name_en) for t in county.towns],
-        "parks": [(p.name, p.name if language == "zh" else p.name_en) for p in county.parks],
+        "towns": [(t.name, t.name if language == "zh" else t.name_en) for t in in_use.towns],
+        "parks": [(p.name, p.name if language == "zh" else p.name_en) for p in in_use.parks],
         "statuses": {"idle": [(c.value, label(c)) for c in PARCEL_STATUSES
                               if c.value in COLORS["idle"]],
                      "stock": [(c.value, label(c)) for c in PARCEL_STATUSES

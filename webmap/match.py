@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from geo.boundaries import places
 from geo.checks import Check
 from geo.county import load_county
 from geo.errors import N_, GeoError
@@ -347,10 +348,11 @@ def page():
     defaults = {**DEFAULT_NEEDS, "lon": seat[0], "lat": seat[1], "on": dt.date.today().isoformat(),
                 "industry": industry_option(DEFAULT_NEEDS["industry"])}
     fields = form_fields()
-    places = {"towns": [t.name for t in county.towns], "parks": [p.name for p in county.parks]}
+    in_use = places(get_session(), county)  # the bureau's own outlines once loaded
+    names = {kind: in_use.names(kind) for kind in ("towns", "parks")}
     for f in fields:
         f["default"] = defaults.get(f["name"], "")
-        f["places"] = places.get(f["name"])
+        f["places"] = names.get(f["name"])
     return render_template("match.html", map=figure, sections=form_sections(fields),
                            projects=seeking_projects(get_session()),
                            industries=[industry_option(c) for c in industry_codes()])

@@ -6,11 +6,13 @@ from dataclasses import replace
 
 from flask import current_app, has_app_context
 
+from geo.boundaries import places
 from geo.county import load_county
 from geo.field_types import choices_of
 from geo.fields import NEEDS_FIELDS, Field
 from geo.reference import industry_codes
 from geo.schema import field_schema, filter_schema
+from webmap.db import get_session
 
 _LISTS = ("towns", "parks", "layers")
 
@@ -19,8 +21,9 @@ def _places(f: Field) -> Field:
     """Return the towns or parks field as a choice of the configured county's names, so the
     document says which names the match takes (another is refused with 422)."""
     county = load_county(current_app.config["COUNTY"]) if has_app_context() else load_county()
-    names = [t.name for t in county.towns] if f.name == "towns" else \
-        [p.name for p in county.parks]
+    # the bureau's own outlines once loaded (geo/boundaries.py)
+    found = places(get_session(), county) if has_app_context() else county
+    names = [p.name for p in (found.towns if f.name == "towns" else found.parks)]
     return replace(f, kind="choice", choices=choices_of(*((n, n, n) for n in names)))
 
 

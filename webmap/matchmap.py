@@ -7,29 +7,16 @@ from branca.element import MacroElement, Template
 from flask_babel import gettext as _
 from shapely.geometry import shape
 
+from geo.boundaries import places_geojson
 from geo.county import load_county
 from geo.sheet import NEIGHBOURHOOD, NEIGHBOURHOOD_MIN_DEG
+from webmap.db import get_session
 from webmap.mapview import COLORS, offline_map
 
 PARCEL_STYLE = {"color": "#b71c1c", "weight": 3, "fillColor": "#ff7043", "fillOpacity": 0.55}
 NEIGHBOUR_STYLE = {"color": "#616161", "weight": 1, "fillColor": "#bdbdbd", "fillOpacity": 0.5}
 PARK_STYLE = {"color": "#6a1b9a", "weight": 2, "dashArray": "8 4", "fillColor": "#ce93d8",
               "fillOpacity": 0.08}
-
-
-class MetricScale(MacroElement):
-    """A scale bar in metres and kilometres only (Leaflet's default adds feet and miles)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        L.control.scale({metric: true, imperial: false, position: "bottomleft"})
-            .addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "MetricScale"
 
 
 class NorthArrow(MacroElement):
@@ -80,7 +67,8 @@ def _around(feature: dict) -> tuple[float, float, float, float]:
 
 
 def _parks(m: folium.Map, county) -> None:
-    folium.GeoJson(county.geojson("parks"), name=_("Industrial parks"),
+    # the bureau's own outlines once loaded (geo/boundaries.py)
+    folium.GeoJson(places_geojson(get_session(), county, "parks"), name=_("Industrial parks"),
                    style_function=lambda _f: PARK_STYLE, interactive=False).add_to(m)
 
 
@@ -91,7 +79,6 @@ def inset_map(config, feature: dict, neighbours: list[dict] = ()) -> folium.Map:
     minx, miny, maxx, maxy = _around(feature)
     m = offline_map(config, (minx, miny, maxx, maxy), zoom_start=16, zoom_control=False,
                     zoom_snap=0.25)
-    m.control_scale = False  # Leaflet's own adds feet: MetricScale instead
     _parks(m, county)
     if neighbours:
         folium.GeoJson({"type": "FeatureCollection", "features": list(neighbours)},
@@ -101,7 +88,6 @@ def inset_map(config, feature: dict, neighbours: list[dict] = ()) -> folium.Map:
         {"type": "Feature", "geometry": feature["geometry"], "properties": {}},
         style_function=lambda _f: PARCEL_STYLE, interactive=False,
     ).add_to(m)
-    MetricScale().add_to(m)
     NorthArrow(_("North")).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
@@ -114,8 +100,7 @@ def overview_map(config, feature: dict) -> folium.Map:
     # Fractional zoom, so the county fills the small map instead of the next whole level.
     m = offline_map(config, county.outline.bounds, zoom_start=9, zoom_control=False,
                     attribution_control=False, zoom_snap=0.1)
-    m.control_scale = False
-    folium.GeoJson(county.geojson("towns"), interactive=False,
+    folium.GeoJson(places_geojson(get_session(), county, "towns"), interactive=False,
                    style_function=lambda _f: {"color": "#5c6bc0", "weight": 1,
                                               "dashArray": "3 3", "fillOpacity": 0}).add_to(m)
     folium.GeoJson(county.geojson("county"), interactive=False,
@@ -126,6 +111,5 @@ def overview_map(config, feature: dict) -> folium.Map:
     folium.CircleMarker([centre.y, centre.x], radius=6, color="#b71c1c", weight=2,
                         fill=True, fill_color=COLORS["idle"]["idle"], fill_opacity=1,
                         interactive=False).add_to(m)
-    MetricScale().add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m

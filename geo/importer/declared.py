@@ -19,6 +19,8 @@ _BRACKET = re.compile(r"[（(]\s*([^）)]*)\s*[）)]\s*$")
 NOTE_HEADER = N_("Column %(column)s: registered areas in %(unit)s, as its header says.")
 NOTE_VALUES = N_("Column %(column)s: registered areas in %(unit)s, told from the values (they "
                  "match the computed areas in that unit).")
+NOTE_AGREE = N_("Column %(column)s: %(matched)s of %(total)s registered areas agree with the "
+                "computed areas (tolerance %(tol)s%%).")
 NOTE_UNKNOWN = N_("Column %(column)s: neither the header nor the values tell the unit of the "
                   "registered areas; they were read as 平方米. Name the unit in the header, "
                   "e.g. 面积（亩）.")
@@ -58,16 +60,17 @@ def unit_from_values(pairs: list[tuple[float, float]]) -> str | None:
     return unit if abs(middle / factor - 1) <= 0.1 else None
 
 
-def check_area(declared: float, unit: str, computed_m2: float, tolerance: float, add) -> None:
+def check_area(declared: float, unit: str, computed_m2: float, tolerance: float, add) -> bool:
     """Warn when the registered area is off the ellipsoidal one by more than ``tolerance``,
-    both in the registered area's unit."""
+    both in the registered area's unit; return whether it agrees."""
     computed = computed_m2 / FACTORS[unit]
     off = abs(declared - computed) / computed if computed else math.inf
     if off <= tolerance:
-        return
+        return True
     add("registered_area", N_("The registered area %(declared)s %(unit)s differs from the "
                               "ellipsoidal area %(computed)s %(unit)s by %(pct)s%% "
                               "(tolerance %(tol)s%%)."), "warning",
         declared=f"{declared:g}", unit=UNIT_ZH[unit],
         computed=f"{computed:.{2 if unit == 'm2' else 4}f}", pct=pct(off),
         tol=f"{tolerance * 100:g}")
+    return False

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 from geo.errors import N_, GeoError
 from geo.land_use import fitting_systems, in_no_system, parse, resolve, system_label
+from geo.reference import LAND_USE_FIELDS
 
 # each land-use field and the field holding its system
-LAND_USE_FIELDS = {"land_use": "land_use_system", "planned_use": "planned_use_system"}
 NOTE_DECLARED = N_("Column %(column)s: land-use codes of %(system)s, as declared.")
 NOTE_DETECTED = N_("Column %(column)s: land-use codes of %(system)s, told from its codes and "
                    "names.")

@@ -50,8 +50,9 @@ def auto_mapping(columns: Iterable[str], layer: str) -> dict[str, str]:
     """
     fields = importable_fields(layer)
     index = alias_index(fields_for("parcel", layer))  # "layer" too: it comes from the user
+    known = {f.name for f in fields_for("parcel", layer)}
     for alias, name in dbf_aliases().items():
-        if name in {f.name for f in fields}:
+        if name in known:  # a computed field's column is then skipped as its zh header is
             index.setdefault(alias, name)
     derived = alias_index(DERIVED_FIELDS)
     rank = {f.name: [k.strip().lower() for k in (f.name, f.zh, f.en, *f.aliases)]

@@ -21,6 +21,7 @@ from geo.crs import CrsChoice
 from geo.errors import N_, FieldError
 from geo.idle_law import CONTRACT_FIELDS, Contract, idle_from
 from geo.importer.declared import (
+    NOTE_AGREE,
     NOTE_HEADER,
     NOTE_UNKNOWN,
     NOTE_VALUES,
@@ -106,6 +107,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
     if area_unit:
         notes.append((NOTE_HEADER, {"column": area_column, "unit": UNIT_ZH[area_unit]}))
     first_row: dict[str, int] = {}
+    agree = [0, 0]  # registered areas that agree with the computed ones, of those compared
     records = Records()
     issues: list[Issue] = []
     for start in range(0, source.size, BATCH):
@@ -138,7 +140,7 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
             area_unit = _unit_from_values(values, geometries, areas, area_column, notes)
         if "registered_area" in values:
             _registered_areas(values, geometries, areas, area_unit or "m2",
-                              options.area_tolerance, found)
+                              options.area_tolerance, found, agree)
         _check_whole_rows(values, size, found)  # after the areas got their unit
         for i in sorted(found.by_row):
             issues += [Issue(source.line(start + i), codes[i], f, severity, message, params)
@@ -151,6 +153,9 @@ def validate(source: Source, mapping: Mapping[str, str], layer: str, crs: CrsCho
                        geometries, areas, kept)
         if progress:
             progress(size)
+    if agree[1]:
+        notes.append((NOTE_AGREE, {"column": area_column, "matched": agree[0], "total": agree[1],
+                                   "tol": f"{options.area_tolerance * 100:g}"}))
     return records, issues
 
 
@@ -280,13 +285,15 @@ def _unit_from_values(values, geometries, areas, column: str, notes: list) -> st
 
 
 def _registered_areas(values, geometries, areas, unit: str, tolerance: float,
-                      found: _Findings) -> None:
-    """Give each registered area its unit (the row's own, else the file's) and compare it."""
+                      found: _Findings, agree: list[int]) -> None:
+    """Give each registered area its unit (the row's own, else the file's) and compare it,
+    counting in ``agree`` [agreeing, compared]."""
     declared = values["registered_area"]
     units = values.get("registered_area_unit") or [None] * len(declared)
     values["registered_area_unit"] = [
         (units[i] or unit) if v is not None else units[i] for i, v in enumerate(declared)]
     for i, value in enumerate(declared):
         if value is not None and geometries[i] is not None:
-            check_area(float(value), values["registered_area_unit"][i], float(areas[i]),
-                       tolerance, partial(found.add, i))
+            agree[0] += check_area(float(value), values["registered_area_unit"][i],
+                                   float(areas[i]), tolerance, partial(found.add, i))
+            agree[1] += 1
