@@ -47,7 +47,6 @@ class Rules:
     report_due_days: int = 45
     slow_stages: tuple[str, ...] = ("started", "building")
     report_stages: tuple[str, ...] = ("signed", "landed", "started", "building")
-    idle_candidate_after_days: int = 365
     # A progress entry whose completed investment exceeds this many times the last one asks
     # for confirmation (geo/ledger.py); 0 turns the check off.
     investment_jump_ratio: float = 3.0
@@ -65,6 +64,9 @@ def load_rules(overrides: Mapping[str, object] | None = None) -> Rules:
     if "slow_silent_days" in overrides:  # its name before silence became 未按时报送
         overrides.setdefault("report_due_days", overrides.pop("slow_silent_days"))
     values.update(overrides)
+    # When land becomes an idle candidate is 令53's rule now (data/idle_law.json); an old
+    # site setting of its own day count is not read.
+    values.pop("idle_candidate_after_days", None)
     for name in ("slow_stages", "report_stages"):
         values[name] = tuple(values.get(name, getattr(Rules, name)))
     return Rules(**values)

@@ -18,6 +18,7 @@ from geo.geometry import from_db
 from geo.importer import Options, commit_plan, plan_import
 from geo.models import Parcel
 from geo.parcel_checks import Overlap, overlapping
+from geo.reference import land_use as code_of
 from tests.conftest import csrf_token, login
 
 COUNTY = load_county()
@@ -163,6 +164,13 @@ def test_the_edit_form_offers_towns_parks_and_land_uses_and_marks_required_field
     assert all(f">{p.name}<" in park for p in COUNTY.parks)
     land_use = re.search(r'<select[^>]*name="land_use".*?</select>', html, re.S).group(0)
     assert ">0601 工业用地<" in land_use
+    # each code system is a group; the parcel's code is selected once, in its own system
+    for name in ("land_use", "planned_use"):
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
+        assert '<optgroup label="三调工作分类">' in select and "用地用海分类" in select
+        chosen = re.findall(r"<option selected[^>]*>([^<]*)<", select)
+        code = code_of(getattr(parcel, f"{name}_system"), getattr(parcel, name))
+        assert chosen == [code.label("zh")], name
     status_label = re.search(r'<label class="lm-required-field">状态<span class="lm-required"',
                              html)
     assert status_label, "the required status is marked"

@@ -35,6 +35,20 @@ class Dictionary:
             raise ValidationError(user_message(error, self.field)) from None
 
 
+class GroupedSelectField(SelectField):
+    """A drop-down whose groups may repeat a value (a land-use code in each code system):
+    only its first option is selected, as a browser would otherwise show the last."""
+
+    def iter_groups(self):
+        found = False
+        for name, group in super().iter_groups():
+            choices = []
+            for c in group:
+                choices.append(c._replace(selected=c.selected and not found))
+                found = found or c.selected
+            yield name, choices
+
+
 def form_field(field: Field, options: list[tuple[str, str]] | None = None):
     """Return the WTForms field for one dictionary field, labelled in the user's language.
 
@@ -50,8 +64,8 @@ def form_field(field: Field, options: list[tuple[str, str]] | None = None):
                                               for o in options]
                                              if options is not None else [
             SelectChoice(c.value, c.en if language == "en" else c.zh) for c in field.choices])
-        return SelectField(label, choices=choices, validators=validators, validate_choice=False,
-                           render_kw=render)
+        return GroupedSelectField(label, choices=choices, validators=validators,
+                                  validate_choice=False, render_kw=render)
     if field.kind in HTML_TYPES:
         render["type"] = HTML_TYPES[field.kind]
         if field.kind != "date":
