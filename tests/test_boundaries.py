@@ -147,3 +147,17 @@ def test_admin_page_loads_a_file_and_the_map_draws_the_new_towns(client, tmp_pat
 def test_the_boundaries_page_is_for_admins_only(client):
     login(client, "editor")
     assert client.get("/admin/boundaries").status_code == 403
+
+
+def test_the_match_and_its_document_take_the_towns_in_use(client, session, tmp_path):
+    load_boundaries(session, _towns_file(tmp_path), "towns", COUNTY, "admin")
+    session.commit()
+    needs = {"industry": "35", "land_class": "industrial", "area_min_mu": 5, "area_max_mu": 300,
+             "total_investment": 10000}
+    assert client.post("/api/match", json={**needs, "towns": "西部镇"}).status_code == 200
+    refused = client.post("/api/match", json={**needs, "towns": "新城镇"})
+    assert refused.status_code == 422 and "新城镇" in refused.get_json()["error"]["message"]
+    document = json.dumps(client.get("/api/openapi.json").get_json(), ensure_ascii=False)
+    assert "西部镇" in document and "新城镇" not in document
+    form = client.get("/match").get_data(as_text=True)
+    assert "西部镇" in form or json.dumps("西部镇")[1:-1] in form
