@@ -30,7 +30,7 @@ from geo.importer.declared import (
     header_unit,
     unit_from_values,
 )
-from geo.importer.land_uses import LAND_USE_FIELDS, as_text, column_systems, resolve_column
+from geo.importer.land_uses import as_text, column_systems, resolve_column
 from geo.importer.mapping import EXTRA, EXTRA_JSON, SKIP, importable_fields
 from geo.importer.records import Records
 from geo.importer.shapes import ShapeChecker
@@ -38,6 +38,7 @@ from geo.importer.source import MAX_UNPACKED, Source
 from geo.importer.values import ValueMap
 from geo.places import PARCEL_FIELD, Places, locate_all
 from geo.record_rules import RULE_FIELDS, parcel_problems
+from geo.reference import LAND_USE_FIELDS
 
 DEFAULT_STATUS = {"idle": "idle", "stock": "available"}
 BATCH = 10_000  # rows checked together: large enough for array speed, small for memory
